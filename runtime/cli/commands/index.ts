@@ -1,0 +1,14 @@
+/**
+ * Every subcommand group registers itself here: one file per group in this folder, each exporting
+ * `register(program)`. Add a line to add a command.
+ */
+import type { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+export async function loadCommands(): Promise<Register[]> {
+  const modules = await Promise.all([
+    import('./config.js'),
+  ]);
+  return modules.map((m) => m.register);
+}
