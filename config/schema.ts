@@ -46,7 +46,7 @@ export const ruleSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...ruleBase, type: z.literal('duration'), point: z.string(),
     equals: z.union([z.number(), z.boolean(), z.string()]).meta({ description: 'Value that must hold.' }),
-    forS: num('How long the value must hold.', 's').positive(),
+    forS: num('How long the value must hold (0: at once).', 's').min(0),
   }),
   z.strictObject({
     ...ruleBase, type: z.literal('stuck'), point: z.string(),
