@@ -32,6 +32,11 @@ export const ERROR_CATALOGUE = {
   QH_DRIVER_FAILED: { area: 'runtime', transient: true, description: 'A driver failed and is being restarted by the supervisor.' },
   QH_TIMEOUT: { area: 'runtime', transient: true, description: 'A wait timed out.' },
   QH_API_UNREACHABLE: { area: 'cli', transient: true, description: 'The CLI cannot reach the daemon socket.' },
+  QH_INCIDENT_UNKNOWN: { area: 'incident', transient: false, description: 'No incident has this id.' },
+  QH_INCIDENT_DEVICE: { area: 'incident', transient: false, description: 'No device has this id (drill or test incident).' },
+  QH_INCIDENT_STORE: { area: 'incident', transient: true, description: 'The open-incident database could not be opened or written.' },
+  QH_SMS_FAILED: { area: 'sms', transient: true, description: 'The 4G modem refused an AT command or an SMS (ERROR, +CMS ERROR).' },
+  QH_SMS_TIMEOUT: { area: 'sms', transient: true, description: 'The 4G modem did not answer an AT command in time.' },
 } as const satisfies Record<string, { area: string; transient: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
