@@ -1,0 +1,31 @@
+/** RTU character timing (Modbus over Serial Line V1.02, §2.5.1.1). */
+import type { LinkOptions } from '../transport/types.js';
+
+/** Bits on the wire per character: start + data + parity + stop. */
+export function bitsPerChar(link: Pick<LinkOptions, 'dataBits' | 'parity' | 'stopBits'>): number {
+  return 1 + link.dataBits + (link.parity === 'none' ? 0 : 1) + link.stopBits;
+}
+
+/** The 3.5-character silence that ends a frame; fixed at 1.75 ms above 19200 bit/s (§2.5.1.1, note). */
+export function silenceMs(link: Pick<LinkOptions, 'baud' | 'dataBits' | 'parity' | 'stopBits'>): number {
+  if (link.baud > 19200) return 1.75;
+  return (3.5 * bitsPerChar(link) * 1000) / link.baud;
+}
+
+/** Time to send `bytes` characters. */
+export function wireMs(bytes: number, link: Pick<LinkOptions, 'baud' | 'dataBits' | 'parity' | 'stopBits'>): number {
+  return (bytes * bitsPerChar(link) * 1000) / link.baud;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) { resolve(); return; }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
