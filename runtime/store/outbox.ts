@@ -1,0 +1,302 @@
+/**
+ * The outbox: every upstream message (incident events, evidence, health, replies, telemetry) is committed here
+ * before anything publishes it, and is deleted only after its PUBACK (uplink calls `ack`).
+ *
+ *   appendIncident/append ──► pending (this tick) ──setImmediate──► one transaction ──► promises resolve
+ *                                                                     │ seq assigned in commit order
+ *   uplink ◄── peek(limit, skip) in lane order (LANES), FIFO by row id ┘ (= seq order for incidents)
+ *   uplink ──► ack(id) ──setImmediate──► one DELETE transaction
+ *
+ * - Group commit: all appends of one event-loop tick share one transaction (throughput on SD cards); each
+ *   promise resolves only after that commit, so a resolved appendIncident is durable (WAL, synchronous=FULL).
+ * - seq: last seq lives in `meta`, updated in the same transaction as the rows; the high-water file is raised
+ *   before any seq above it is committed (hwm.ts). A freshly created database starts above the mark.
+ * - Per-incident order across lanes: a critical event whose incident still has older events pending in the
+ *   `incident` lane pulls those forward (sent first), so one incident's events never arrive out of order.
+ * - Quota and TTL: see eviction.ts.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../drivers/types.js';
+import type { IncidentEventDraft, IncidentEventV1 } from '../core/contract.js';
+import { isoTime } from '../core/contract.js';
+import { errorMessage, QinheError } from '../core/errors.js';
+import { LANES, type Lane, type OutboxMessage, type OutboxPort } from '../core/ports.js';
+import { Eviction, emptyLaneCounts, laneIndex } from './eviction.js';
+import type { Store } from './store.js';
+
+export interface OutboxRow {
+  id: number;
+  lane: Lane;
+  seq: number | null;
+  incidentId: string | null;
+  topic: string;
+  payload: Buffer;
+  /** The payload is JSON (incident events get `buffered` set by the uplink at publish time). */
+  json: boolean;
+  qos: 0 | 1;
+  retain: boolean;
+  properties: OutboxMessage['properties'] | null;
+  createdAt: number;
+  bytes: number;
+}
+
+export interface OutboxStats {
+  pending: number;
+  oldestPendingAt: string | null;
+  bytes: number;
+  byLane: Record<Lane, { pending: number; bytes: number; oldestAt: string | null }>;
+  evictions: Record<Lane, number>;
+}
+
+interface Pending {
+  lane: Lane;
+  topic: string;
+  draft?: IncidentEventDraft;
+  payload?: Buffer;
+  json: boolean;
+  qos: 0 | 1;
+  retain: boolean;
+  props: string | null;
+  resolve: (ev: IncidentEventV1 | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+interface DbRow {
+  id: number; lane: number; seq: number | null; incident_id: string | null; topic: string; payload: Buffer;
+  json: number; qos: number; retain: number; props: string | null; created_at: number; bytes: number;
+}
+
+export class Outbox implements OutboxPort {
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private ready = false;
+  private closed = false;
+  private lastSeq = 0;
+  private lastRowId = 0;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private acking = new Set<number>();
+  private ackScheduled = false;
+  private readonly listeners = new Set<() => void>();
+  private eviction!: Eviction;
+
+  constructor(private readonly store: Store, opts: { logger?: Logger; clock?: Clock } = {}) {
+    this.logger = (opts.logger ?? store.logger).child({ component: 'outbox' });
+    this.clock = opts.clock ?? store.clock;
+  }
+
+  /** Reads counters lazily (constructors do no I/O). */
+  private init(): void {
+    if (this.ready) return;
+    if (this.closed || !this.store.isOpen) throw new QinheError('QH_STORE_IO', 'the outbox is closed');
+    const db = this.store.db;
+    const meta = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?');
+    const maxSeq = db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM outbox').get()?.m ?? 0;
+    this.lastSeq = Math.max(meta.get('lastSeq')?.value ?? 0, maxSeq);
+    if (this.store.created && this.store.hwm.value > this.lastSeq) {
+      // Fresh database (first boot, or the old one was set aside): continue above every seq ever reserved.
+      this.lastSeq = this.store.hwm.value;
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('lastSeq', this.lastSeq);
+      this.logger.warn({ seq: this.lastSeq }, 'fresh store continues seq above the high-water mark');
+    }
+    this.lastRowId = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get()?.seq ?? 0;
+    this.eviction = new Eviction(this.store, this.logger, this.clock);
+    this.ready = true;
+  }
+
+  appendIncident(draft: IncidentEventDraft): Promise<IncidentEventV1> {
+    const lane: Lane = draft.severity === 'critical' ? 'critical' : 'incident';
+    return this.enqueue({ lane, topic: 'incident', draft, json: true, qos: 1, retain: false, props: null }) as Promise<IncidentEventV1>;
+  }
+
+  async append(msg: OutboxMessage): Promise<void> {
+    if (!LANES.includes(msg.lane)) throw new QinheError('QH_STORE_IO', `unknown lane ${String(msg.lane)}`);
+    const json = !Buffer.isBuffer(msg.payload);
+    const payload = Buffer.isBuffer(msg.payload) ? msg.payload : Buffer.from(JSON.stringify(msg.payload));
+    const qos = msg.qos ?? (msg.lane === 'telemetry' ? 0 : 1);
+    await this.enqueue({ lane: msg.lane, topic: msg.topic, payload, json, qos, retain: msg.retain ?? false,
+      props: msg.properties ? JSON.stringify(msg.properties) : null });
+  }
+
+  private enqueue(p: Omit<Pending, 'resolve' | 'reject'>): Promise<IncidentEventV1 | undefined> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.init();
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.pending.push({ ...p, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything appended so far in one transaction. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const now = this.clock.now();
+    const db = this.store.db;
+    const results: Array<IncidentEventV1 | undefined> = [];
+    let seq = this.lastSeq;
+    let lastRowId = this.lastRowId;
+    try {
+      const incidents = batch.reduce((n, p) => n + (p.draft ? 1 : 0), 0);
+      this.store.hwm.ensure(seq + incidents);
+      const insert = db.prepare(`INSERT INTO outbox (lane, seq, incident_id, topic, payload, json, qos, retain, props,
+        created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      db.transaction(() => {
+        for (const p of batch) {
+          let payload = p.payload ?? Buffer.alloc(0);
+          let event: IncidentEventV1 | undefined;
+          if (p.draft) {
+            seq += 1;
+            const { v: _v, ...rest } = p.draft;
+            event = { v: 1, seq, ...rest, buffered: false };
+            payload = Buffer.from(JSON.stringify(event));
+          }
+          const bytes = payload.length + p.topic.length;
+          const info = insert.run(laneIndex(p.lane), event ? seq : null, event?.incidentId ?? null, p.topic, payload,
+            p.json ? 1 : 0, p.qos, p.retain ? 1 : 0, p.props, now, bytes);
+          lastRowId = Number(info.lastInsertRowid);
+          this.eviction.added(p.lane, bytes);
+          results.push(event);
+        }
+        if (incidents > 0) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('lastSeq', seq);
+      })();
+    } catch (err) {
+      this.eviction.resync();
+      const full = /SQLITE_FULL|ENOSPC/.test(errorMessage(err)) || (err as { code?: string }).code === 'SQLITE_FULL';
+      const wrapped = err instanceof QinheError ? err
+        : new QinheError(full ? 'QH_STORE_FULL' : 'QH_STORE_IO', `outbox commit failed: ${errorMessage(err)}`, { cause: err });
+      this.logger.error({ err: wrapped, messages: batch.length }, 'outbox commit failed');
+      for (const p of batch) p.reject(wrapped);
+      return;
+    }
+    this.lastSeq = seq;
+    this.lastRowId = lastRowId;
+    batch.forEach((p, i) => p.resolve(results[i]));
+    try {
+      this.eviction.enforce(now);
+    } catch (err) {
+      this.logger.error({ err }, 'outbox eviction failed');
+    }
+    for (const fn of this.listeners) {
+      try { fn(); } catch (err) { this.logger.error({ err }, 'outbox listener threw'); }
+    }
+  }
+
+  /** Called after each commit of appends (the uplink drains on it). Returns an unsubscribe function. */
+  onAppend(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Highest row id ever appended (row ids are never reused). */
+  highestRowId(): number {
+    this.init();
+    return this.lastRowId;
+  }
+
+  /** Last committed seq. */
+  lastCommittedSeq(): number {
+    this.init();
+    return this.lastSeq;
+  }
+
+  /** Up to `limit` rows in drain order, skipping `skip` (in flight) and rows already acknowledged. */
+  peek(limit: number, skip: ReadonlySet<number> = new Set()): OutboxRow[] {
+    this.init();
+    const db = this.store.db;
+    const out: OutboxRow[] = [];
+    const taken = new Set<number>();
+    const usable = (id: number) => !skip.has(id) && !this.acking.has(id) && !taken.has(id);
+    const take = (r: DbRow) => { taken.add(r.id); out.push(toRow(r)); };
+    const byLane = db.prepare<[number, number], DbRow>('SELECT * FROM outbox WHERE lane = ? ORDER BY id LIMIT ?');
+    const earlier = db.prepare<[string, number, number], DbRow>(
+      'SELECT * FROM outbox WHERE incident_id = ? AND lane = ? AND id < ? ORDER BY id');
+    const over = limit + skip.size + this.acking.size;
+    for (const lane of LANES) {
+      for (const r of byLane.all(laneIndex(lane), over)) {
+        if (out.length >= limit) return out;
+        if (!usable(r.id)) continue;
+        if (lane === 'critical' && r.incident_id) {
+          for (const e of earlier.all(r.incident_id, laneIndex('incident'), r.id)) {
+            if (out.length >= limit) return out;
+            if (usable(e.id)) take(e);
+          }
+          if (out.length >= limit) return out;
+        }
+        take(r);
+      }
+    }
+    return out;
+  }
+
+  /** The message was acknowledged (PUBACK): delete it; deletes of one tick share a transaction. */
+  ack(id: number): void {
+    if (this.closed) return;
+    this.acking.add(id);
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    this.ackScheduled = false;
+    if (this.acking.size === 0 || !this.store.isOpen) return;
+    const ids = [...this.acking];
+    try {
+      this.init();
+      this.eviction.remove(ids);
+      for (const id of ids) this.acking.delete(id);
+    } catch (err) {
+      this.logger.error({ err }, 'outbox delete failed; messages will be sent again');
+      this.acking.clear();
+    }
+  }
+
+  stats(): OutboxStats {
+    this.init();
+    const rows = this.store.db.prepare<[], { lane: number; n: number; b: number; o: number | null }>(
+      'SELECT lane, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(created_at) AS o FROM outbox GROUP BY lane').all();
+    const byLane = Object.fromEntries(LANES.map((l) => [l, { pending: 0, bytes: 0, oldestAt: null as string | null }])) as OutboxStats['byLane'];
+    let pending = 0;
+    let bytes = 0;
+    let oldest: number | null = null;
+    for (const r of rows) {
+      const lane = LANES[r.lane];
+      if (!lane) continue;
+      byLane[lane] = { pending: r.n, bytes: r.b, oldestAt: r.o === null ? null : isoTime(r.o) };
+      pending += r.n;
+      bytes += r.b;
+      if (r.o !== null && (oldest === null || r.o < oldest)) oldest = r.o;
+    }
+    return { pending, oldestPendingAt: oldest === null ? null : isoTime(oldest), bytes, byLane, evictions: this.eviction?.counts() ?? emptyLaneCounts() };
+  }
+
+  /** Commits what is pending, then refuses further appends. Idempotent; does not close the store. */
+  close(): void {
+    if (this.closed) return;
+    if (this.ready && this.store.isOpen) {
+      this.flush();
+      this.flushAcks();
+    }
+    this.closed = true;
+    this.ready = false;
+    this.listeners.clear();
+  }
+}
+
+function toRow(r: DbRow): OutboxRow {
+  return {
+    id: r.id, lane: LANES[r.lane] ?? 'telemetry', seq: r.seq, incidentId: r.incident_id, topic: r.topic, payload: r.payload,
+    json: r.json === 1, qos: r.qos === 0 ? 0 : 1, retain: r.retain === 1,
+    properties: r.props ? (JSON.parse(r.props) as OutboxMessage['properties']) : null, createdAt: r.created_at, bytes: r.bytes,
+  };
+}
