@@ -13,7 +13,7 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](
 
 export function parseAddress(text: string): AddressResult {
   const trimmed = text.trim();
-  const scheme = /^([a-z][a-z0-9-]*):\/\//.exec(trimmed)?.[1];
+  const scheme = /^([a-z][a-z0-9-]*):/.exec(trimmed)?.[1];
   if (!scheme) return { ok: false, reason: 'expected onvif://host[:port], modbus-rtu:///dev/PORT?unit=N or gpio://CHIP/LINE' };
   if (scheme === 'onvif') {
     const m = /^onvif:\/\/([^/:?#]+|\[[^\]]+\])(?::(\d{1,5}))?\/?$/.exec(trimmed);

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { formatIssue } from '../../../config/issues.js';
+import { loadBoxConfig } from '../../../config/load.js';
+import { Box } from '../../app/box.js';
+import { composeBox } from '../../app/compose.js';
+import { installSignalHandlers } from '../../app/signals.js';
+import { createLogger } from '../../core/logger.js';
+import { CliExit, EXIT_INVALID } from '../exit.js';
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Run the box daemon (what the systemd unit starts)')
+    .requiredOption('-c, --config <file>', 'box configuration (YAML)')
+    .option('--log-level <level>', 'pino log level', process.env.QINHE_LOG_LEVEL ?? 'info')
+    .action(async (opts: { config: string; logLevel: string }) => {
+      const logger = createLogger({ level: opts.logLevel });
+      const result = loadBoxConfig(opts.config, { requireSecrets: true });
+      if (!result.ok) {
+        const errors = result.issues.map(formatIssue);
+        logger.fatal({ file: opts.config, errors }, `configuration invalid (${errors.length} problems); not starting`);
+        for (const e of errors) process.stderr.write(`${e}\n`);
+        throw new CliExit(EXIT_INVALID);
+      }
+      const box = new Box(composeBox, logger, { requireSecrets: true });
+      installSignalHandlers(box, opts.config, logger);
+      await box.start(result.loaded);
+      // The daemon lives on its timers and sockets (and this keep-alive) until a signal ends it.
+      setInterval(() => {}, 1 << 30);
+    });
+}
