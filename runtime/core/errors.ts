@@ -25,6 +25,8 @@ export const ERROR_CATALOGUE = {
   QH_ONVIF_REQUEST: { area: 'onvif', transient: true, description: 'An ONVIF request failed or timed out.' },
   QH_ONVIF_AUTH: { area: 'onvif', transient: false, description: 'An ONVIF camera refused the credentials.' },
   QH_ONVIF_HOSTILE: { area: 'onvif', transient: false, description: 'An ONVIF reply was rejected (size cap, entities, garbage).' },
+  QH_ONVIF_FAULT: { area: 'onvif', transient: true, description: 'An ONVIF camera answered with a SOAP fault (e.g. an unknown subscription).' },
+  QH_EVIDENCE_IO: { area: 'evidence', transient: true, description: 'An evidence file could not be captured, hashed or stored.' },
   QH_FFMPEG: { area: 'evidence', transient: true, description: 'ffmpeg failed, stalled or was not found.' },
   QH_GPIO_UNAVAILABLE: { area: 'gpio', transient: false, description: 'No GPIO backend works on this machine.' },
   QH_GPIO_IO: { area: 'gpio', transient: true, description: 'A GPIO line could not be read or written.' },
