@@ -10,6 +10,7 @@ export async function loadCommands(): Promise<Register[]> {
   const modules = await Promise.all([
     import('./config.js'),
     import('./provision.js'),
+    import('./run.js'),
   ]);
   return modules.map((m) => m.register);
 }
