@@ -8,11 +8,11 @@ import { systemClock, type Clock, type Driver, type DriverContext, type OutputCo
 import { EventBus } from '../core/bus.js';
 import { cameraCredentials } from '../../config/secrets.js';
 import { openStore, Outbox, type Store } from '../store/index.js';
-import type { Composition, Service } from './box.js';
+import type { Composer, Composition, Service } from './box.js';
 import { DeviceRegistry } from './device-registry.js';
 import { resolveDevices } from './resolve-devices.js';
 import { DriverSupervisor } from './supervisor.js';
-import { createDrivers } from './drivers.js';
+import { createDrivers, type DriverOptions } from './drivers.js';
 
 export interface BoxHandle {
   bus: EventBus;
@@ -34,7 +34,21 @@ function coreKey(loaded: LoadedConfig): string {
   return JSON.stringify({ estate: c.estate, box: c.box, uplink: c.uplink, storage: c.storage, secrets: loaded.secretsFile });
 }
 
-export function composeBox(loaded: LoadedConfig, logger: Logger, previous?: Composition, clock: Clock = systemClock): Composition {
+/** What the demo, the bench and tests may swap in: the clock and the driver options (fake GPIO, serial binding). */
+export interface ComposeOptions {
+  clock?: Clock;
+  drivers?: DriverOptions;
+}
+
+/** A Composer with options bound (the demo uses fake GPIO; `qinhe run` uses the defaults). */
+export function createComposer(opts: ComposeOptions = {}): Composer {
+  return (loaded, logger, previous) => composeWith(loaded, logger, previous, opts);
+}
+
+export const composeBox: Composer = createComposer();
+
+function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition | undefined, opts: ComposeOptions): Composition {
+  const clock = opts.clock ?? systemClock;
   const key = coreKey(loaded);
   const prevHandle = previous?.handle as BoxHandle | undefined;
   const reuse = previous !== undefined && previous.coreKey === key && prevHandle !== undefined;
@@ -78,7 +92,7 @@ export function composeBox(loaded: LoadedConfig, logger: Logger, previous?: Comp
   const driverService: Service = {
     name: 'drivers',
     start: async () => {
-      drivers = createDrivers(ctx, loaded.config, logger);
+      drivers = createDrivers(ctx, loaded.config, logger, opts.drivers ?? {});
       await supervisor.startAll(drivers);
     },
     stop: async () => {
