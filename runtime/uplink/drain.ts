@@ -1,0 +1,157 @@
+/**
+ * The drain: moves outbox rows to the broker while connected.
+ *
+ *   outbox.peek(n, inFlight) ──► publish (QoS per row) ──PUBACK──► outbox.ack(id) (row deleted)
+ *
+ * - Bounded in-flight window: at most min(window, broker receiveMaximum) unacknowledged publishes.
+ * - Paced: a token bucket of `drainPerS` messages per second (burst up to the window), so a box coming back
+ *   from an outage does not flood the center; the bucket runs on the injectable monotonic clock and timers.
+ * - Order: mqtt.js writes publishes in call order on one connection, and peek returns lane order / FIFO, so
+ *   per-incident order holds; after a reconnect the unacknowledged rows are simply read again (at least once).
+ * - `buffered` on incident events: true when the row was appended before this connection was established
+ *   (row id ≤ the highest id at connect: it waited for the uplink), or when it waited in the box longer than
+ *   `bufferedAfterMs` (default 2 s) before this publish. The stored row keeps `buffered: false`; the flag is
+ *   set on the published bytes only.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Clock } from '../../drivers/types.js';
+import type { Outbox, OutboxRow } from '../store/index.js';
+import type { Timers } from './backoff.js';
+
+const NOT_BUFFERED = Buffer.from('"buffered":false}');
+const BUFFERED = Buffer.from('"buffered":true}');
+
+export interface DrainOptions {
+  outbox: Outbox;
+  logger: Logger;
+  clock: Clock;
+  timers: Timers;
+  root: string;
+  drainPerS: number;
+  window: number;
+  bufferedAfterMs: number;
+}
+
+export class Drainer {
+  private client: MqttClient | null = null;
+  private watermark = 0;
+  private window: number;
+  private readonly inFlight = new Set<number>();
+  private tokens = 0;
+  private lastRefill = 0;
+  private pumpQueued = false;
+  private timer: unknown = null;
+  private published = 0;
+  private acked = 0;
+
+  constructor(private readonly o: DrainOptions) {
+    this.window = o.window;
+  }
+
+  /** Start draining on a fresh connection. `receiveMaximum` is the broker's (CONNACK) limit, if any. */
+  attach(client: MqttClient, receiveMaximum?: number): void {
+    this.client = client;
+    this.inFlight.clear();
+    this.watermark = this.o.outbox.highestRowId();
+    this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
+    this.tokens = Math.min(this.window, this.o.drainPerS);
+    this.lastRefill = this.o.clock.mono();
+    this.kick();
+  }
+
+  /** The connection is gone: unacknowledged rows stay in the outbox and go again on the next attach. */
+  detach(): void {
+    this.client = null;
+    this.inFlight.clear();
+    if (this.timer !== null) this.o.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  counters(): { published: number; acked: number; inFlight: number } {
+    return { published: this.published, acked: this.acked, inFlight: this.inFlight.size };
+  }
+
+  kick(): void {
+    if (this.pumpQueued || !this.client) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  private refill(): void {
+    const now = this.o.clock.mono();
+    const burst = Math.max(1, Math.min(this.window, this.o.drainPerS));
+    this.tokens = Math.min(burst, this.tokens + ((now - this.lastRefill) * this.o.drainPerS) / 1000);
+    this.lastRefill = now;
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (!client || this.timer !== null) return;
+    this.refill();
+    const room = Math.min(this.window - this.inFlight.size, Math.floor(this.tokens));
+    if (room <= 0) {
+      if (this.tokens < 1 && this.inFlight.size < this.window) {
+        const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.o.drainPerS));
+        this.timer = this.o.timers.setTimeout(() => { this.timer = null; this.pump(); }, wait);
+      }
+      return; // else: woken by a PUBACK
+    }
+    let rows: OutboxRow[];
+    try {
+      rows = this.o.outbox.peek(room, this.inFlight);
+    } catch (err) {
+      this.o.logger.error({ err }, 'cannot read the outbox');
+      return;
+    }
+    for (const row of rows) {
+      this.inFlight.add(row.id);
+      this.tokens -= 1;
+      this.publish(client, row);
+    }
+    if (rows.length === room) this.kick();
+  }
+
+  private payloadOf(row: OutboxRow): Buffer {
+    if (row.seq === null || !row.json) return row.payload;
+    const buffered = row.id <= this.watermark || this.o.clock.now() - row.createdAt > this.o.bufferedAfterMs;
+    if (!buffered) return row.payload;
+    const p = row.payload;
+    if (p.subarray(p.length - NOT_BUFFERED.length).equals(NOT_BUFFERED)) {
+      return Buffer.concat([p.subarray(0, p.length - NOT_BUFFERED.length), BUFFERED]);
+    }
+    const event = JSON.parse(p.toString()) as Record<string, unknown>;
+    event.buffered = true;
+    return Buffer.from(JSON.stringify(event));
+  }
+
+  private publish(client: MqttClient, row: OutboxRow): void {
+    let payload: Buffer;
+    try {
+      payload = this.payloadOf(row);
+    } catch (err) {
+      this.o.logger.error({ err, row: row.id }, 'unreadable outbox row; sent as stored');
+      payload = row.payload;
+    }
+    const properties = row.properties
+      ? { ...(row.properties.contentType ? { contentType: row.properties.contentType } : {}),
+        ...(row.properties.userProperties ? { userProperties: row.properties.userProperties } : {}) }
+      : undefined;
+    this.published += 1;
+    client.publish(`${this.o.root}/${row.topic}`, payload, { qos: row.qos, retain: row.retain, ...(properties ? { properties } : {}) },
+      (err) => {
+        if (this.client !== client) return; // a stale connection: the row goes again after reconnect
+        this.inFlight.delete(row.id);
+        if (err) {
+          this.o.logger.warn({ err, row: row.id, topic: row.topic }, 'publish failed; will retry');
+        } else {
+          this.acked += 1;
+          this.o.outbox.ack(row.id);
+        }
+        this.kick();
+      });
+  }
+}

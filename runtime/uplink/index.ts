@@ -1,0 +1,5 @@
+/** The MQTT uplink of contract v1: uplink.ts (connection), drain.ts (outbox → broker), health.ts (R/health). */
+export { Uplink, type UplinkOptions } from './uplink.js';
+export { Drainer } from './drain.js';
+export { reconnectDelay, systemTimers, type BackoffPolicy, type Timers } from './backoff.js';
+export { checkTransport, isLoopbackHost, topicRoot, STATE_LOST, STATE_STOPPED } from './options.js';
