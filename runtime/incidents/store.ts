@@ -1,0 +1,81 @@
+/**
+ * IncidentStore: open (and recently resolved) incidents in dataDir/incidents.sqlite, so an incident survives a
+ * crash or a power cut and is picked up on start. WAL + synchronous=FULL: a committed save survives power
+ * loss (SQLite docs, "PRAGMA synchronous"). Saves are small and synchronous (better-sqlite3); the engine
+ * issues local alarm outputs before it saves, so the disk never delays a siren.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { QinheError } from '../core/errors.js';
+import type { Incident } from './model.js';
+
+/** Resolved incidents kept for `list`/`get` (the outbox keeps the events themselves). */
+const KEEP_RESOLVED = 1000;
+
+export class IncidentStore {
+  private db: Database.Database | null = null;
+  readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'incidents.sqlite');
+  }
+
+  open(): void {
+    if (this.db) return;
+    try {
+      mkdirSync(join(this.file, '..'), { recursive: true });
+      const db = new Database(this.file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec(`CREATE TABLE IF NOT EXISTS incidents (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, json TEXT NOT NULL)`);
+      db.exec('CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status)');
+      this.db = db;
+    } catch (err) {
+      throw new QinheError('QH_INCIDENT_STORE', `cannot open ${this.file}`, { cause: err });
+    }
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = null;
+  }
+
+  save(inc: Incident): void {
+    const db = this.need();
+    try {
+      db.prepare('INSERT INTO incidents (id, status, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, json = excluded.json')
+        .run(inc.id, inc.status, JSON.stringify(inc));
+      if (inc.status === 'resolved') this.prune();
+    } catch (err) {
+      throw new QinheError('QH_INCIDENT_STORE', `cannot save incident ${inc.id}`, { cause: err });
+    }
+  }
+
+  loadOpen(): Incident[] {
+    return this.need().prepare("SELECT json FROM incidents WHERE status = 'open' ORDER BY id").all()
+      .map((r) => JSON.parse((r as { json: string }).json) as Incident);
+  }
+
+  get(id: string): Incident | undefined {
+    const row = this.need().prepare('SELECT json FROM incidents WHERE id = ?').get(id) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as Incident) : undefined;
+  }
+
+  /** Newest first (ids are ULIDs, so they sort by detection time). */
+  list(limit: number): Incident[] {
+    return this.need().prepare('SELECT json FROM incidents ORDER BY id DESC LIMIT ?').all(limit)
+      .map((r) => JSON.parse((r as { json: string }).json) as Incident);
+  }
+
+  private prune(): void {
+    this.need().prepare(`DELETE FROM incidents WHERE status = 'resolved' AND id NOT IN
+      (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)`).run(KEEP_RESOLVED);
+  }
+
+  private need(): Database.Database {
+    if (!this.db) throw new QinheError('QH_INCIDENT_STORE', 'incident store is not open');
+    return this.db;
+  }
+}
