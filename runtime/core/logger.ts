@@ -17,6 +17,24 @@ export function maskUrlCredentials(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1$2:***@');
 }
 
+/** Masks URL credentials in every string of a log object (errors included), to a bounded depth. */
+function deepMask(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.includes('@') ? maskUrlCredentials(value) : value;
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (value instanceof Error) {
+    const masked = new Error(maskUrlCredentials(value.message));
+    masked.name = value.name;
+    masked.stack = value.stack ? maskUrlCredentials(value.stack) : undefined;
+    for (const [k, v] of Object.entries(value)) (masked as unknown as Record<string, unknown>)[k] = deepMask(v, depth + 1);
+    return masked;
+  }
+  if (Array.isArray(value)) return value.map((v) => deepMask(v, depth + 1));
+  if (Buffer.isBuffer(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = deepMask(v, depth + 1);
+  return out;
+}
+
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream; name?: string } = {}): Logger {
   const opts: LoggerOptions = {
     level: options.level ?? process.env.QINHE_LOG_LEVEL ?? 'info',
@@ -25,10 +43,7 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       log(object) {
-        for (const [k, v] of Object.entries(object)) {
-          if (typeof v === 'string' && v.includes('@')) (object as Record<string, unknown>)[k] = maskUrlCredentials(v);
-        }
-        return object;
+        return deepMask(object, 0) as Record<string, unknown>;
       },
     },
     hooks: {
