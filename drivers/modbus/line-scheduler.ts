@@ -110,7 +110,9 @@ export class LineScheduler {
     if (this.stopped) return;
     this.stopped = true;
     this.stopCtl.abort();
-    for (const job of this.queue.drain()) job.reject(new QinheError('QH_MODBUS_LINE_STOPPED', `line ${this.id} stopped`));
+    const stopped = new QinheError('QH_MODBUS_LINE_STOPPED', `line ${this.id} stopped`);
+    for (const job of this.queue.drain()) job.reject(stopped);
+    this.current?.abort(stopped);
     this.wake?.();
     await this.pumpDone;
     await this.reopening;
@@ -267,18 +269,19 @@ export class LineScheduler {
   private async afterError(err: unknown): Promise<void> {
     if (isQinheError(err, 'QH_MODBUS_EXCEPTION') || !this.up) return;
     const guard = this.opts.staleGuardMs ?? this.opts.timing.timeoutMs;
-    await this.quietFor(guard, guard * 5);
+    // Silence is counted from now, not from the last byte: a late reply may not have started yet.
+    await this.quietFor(guard, guard * 5, this.opts.clock.mono());
     this.health.counters.discardedBytes += this.framer.reset().length;
     await this.link?.flush();
   }
 
-  /** Waits until no byte has moved for `ms` (or `capMs` has passed). */
-  private async quietFor(ms: number, capMs: number): Promise<void> {
+  /** Waits until no byte has moved for `ms` since `since` (or `capMs` has passed). */
+  private async quietFor(ms: number, capMs: number, since = -Infinity): Promise<void> {
     const clock = this.opts.clock;
     const deadline = clock.mono() + capMs;
     for (;;) {
       const now = clock.mono();
-      const wait = this.lastActivity + ms - now;
+      const wait = Math.max(this.lastActivity, since) + ms - now;
       if (wait <= 0 || now >= deadline || this.stopped) return;
       await sleep(Math.min(wait, deadline - now), this.stopCtl.signal);
     }
