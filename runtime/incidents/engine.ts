@@ -180,6 +180,14 @@ export class IncidentEngine extends Responses {
     if (inc) return this.repeat(inc, verdict.summary, verdict.data, verdict.mono);
     // A rule still active after its incident was resolved only raises again on a fresh edge.
     if (!verdict.edge) return;
+    // Another rule of the same device saying the same thing (rate of rise, then the limit) is the same incident.
+    const sibling = [...this.openById.values()].find((o) => o.device.id === device.config.id && o.kind === rule.kind
+      && Boolean(o.test) === Boolean(verdict.test));
+    if (sibling) {
+      sibling.keys.push(key);
+      this.byKey.set(key, sibling.id);
+      return this.repeat(sibling, verdict.summary, verdict.data, verdict.mono);
+    }
     const zone = device.config.zone;
     const joined = correlate(this.openById.values(), { kind: rule.kind, zone, mono: verdict.mono, ...(verdict.test ? { test: true } : {}) },
       this.ctx.config.incidents.correlationWindowS);
