@@ -30,6 +30,8 @@ export interface SimulatedCameraOptions {
   /** Longest a PullMessages is held open when there is nothing to deliver (default: the requested timeout). */
   maxPullHoldMs?: number;
   serial?: string;
+  /** Answer GetSnapshotUri with a fault (cameras without one: the box grabs an RTSP frame instead). */
+  noSnapshotUri?: boolean;
 }
 
 const REALM = 'IP Camera';
@@ -194,7 +196,9 @@ export class SimulatedCamera {
       case 'GetDeviceInformation': return this.send(res, 200, reply.deviceInformation(this.opts.model, this.opts.serial ?? `SIM${this.port}`));
       case 'GetProfiles': return this.send(res, 200, reply.profiles());
       case 'GetStreamUri': return this.send(res, 200, reply.mediaUri('Stream', this.opts.rtspUrl ?? `rtsp://127.0.0.1:554/Streaming/Channels/101`));
-      case 'GetSnapshotUri': return this.send(res, 200, reply.mediaUri('Snapshot', `${base}/onvif/snapshot.jpg`));
+      case 'GetSnapshotUri':
+        if (this.opts.noSnapshotUri) return this.send(res, 400, reply.fault('Sender', 'ter:ActionNotSupported', 'no snapshot'));
+        return this.send(res, 200, reply.mediaUri('Snapshot', `${base}/onvif/snapshot.jpg`));
       case 'GetEventProperties': return this.send(res, 200, reply.eventProperties(TOPICS));
       case 'CreatePullPointSubscription': {
         const ttlMs = durationMs(textOf(pick(el, ['InitialTerminationTime']))) ?? 60_000;
