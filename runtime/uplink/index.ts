@@ -2,4 +2,5 @@
 export { Uplink, type UplinkOptions } from './uplink.js';
 export { Drainer } from './drain.js';
 export { reconnectDelay, systemTimers, type BackoffPolicy, type Timers } from './backoff.js';
+export { HealthReporter, type HealthReporterOptions } from './health.js';
 export { checkTransport, isLoopbackHost, topicRoot, STATE_LOST, STATE_STOPPED } from './options.js';
