@@ -1,43 +1,82 @@
 /**
- * Composition: builds the box's parts from a loaded configuration and wires them to the event bus.
- * Core (kept across reloads when its settings are unchanged): storage, uplink. Edge: drivers, rules.
+ * Composition root: builds the box's parts from a loaded configuration and wires them together.
+ *
+ *   drivers ──facts──► bus ──► registry (device states)         ┌──► uplink ──► MQTT (contract v1)
+ *                        └───► incident engine ──► outbox ──────┘       │
+ *                                  │                                     ▼
+ *                                  └──► outputs (sirens), evidence   commands ──► command target
+ *
+ * Core (kept across reloads when its settings are unchanged): storage, uplink (+ commands, health).
+ * Edge (rebuilt on every reload): drivers, rules. Callbacks from the core reach the current edge through
+ * `core.live`, so a reload never leaves the uplink talking to a stopped engine.
  */
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../../config/load.js';
-import { systemClock, type Clock, type Driver, type DriverContext, type OutputCommand } from '../../drivers/types.js';
+import { cameraCredentials, tlsKeyPem } from '../../config/secrets.js';
+import { systemClock, type Clock, type Driver, type DriverContext } from '../../drivers/types.js';
 import { EventBus } from '../core/bus.js';
-import { cameraCredentials } from '../../config/secrets.js';
+import { QinheError, errorMessage } from '../core/errors.js';
+import type { IncidentEventDraft, IncidentEventV1 } from '../core/contract.js';
+import type { OutboxMessage, OutboxPort } from '../core/ports.js';
+import { packageVersion } from '../core/version.js';
+import { CommandDispatcher, loadCenterKeys } from '../commands/index.js';
+import { IncidentEngine } from '../incidents/index.js';
 import { openStore, Outbox, type Store } from '../store/index.js';
+import { Uplink } from '../uplink/index.js';
 import type { Composer, Composition, Service } from './box.js';
+import { BoxCommandTarget } from './command-target.js';
 import { DeviceRegistry } from './device-registry.js';
+import { createDrivers, type DriverOptions, type DriverSet } from './drivers.js';
+import { EvidenceForwarder } from './evidence-forwarder.js';
+import { buildHealth } from './health.js';
+import { OutputRouter } from './output-router.js';
 import { resolveDevices } from './resolve-devices.js';
 import { DriverSupervisor } from './supervisor.js';
-import { createDrivers, type DriverOptions } from './drivers.js';
-
-export interface BoxHandle {
-  bus: EventBus;
-  registry: DeviceRegistry;
-  supervisor: DriverSupervisor;
-  clock: Clock;
-  loaded: LoadedConfig;
-  core: CoreParts;
-}
-
-export interface CoreParts {
-  store: Store | null;
-  outbox: Outbox | null;
-  recoveredFromCorruption: { movedTo: string; reason: string } | null;
-}
-
-function coreKey(loaded: LoadedConfig): string {
-  const c = loaded.config;
-  return JSON.stringify({ estate: c.estate, box: c.box, uplink: c.uplink, storage: c.storage, secrets: loaded.secretsFile });
-}
 
 /** What the demo, the bench and tests may swap in: the clock and the driver options (fake GPIO, serial binding). */
 export interface ComposeOptions {
   clock?: Clock;
   drivers?: DriverOptions;
+  /** Incident engine tuning (the demo shortens the update interval). */
+  incidents?: { updateIntervalS?: number };
+}
+
+/** The current edge, as seen by the long-lived core. */
+export interface LiveEdge {
+  registry: DeviceRegistry;
+  target: BoxCommandTarget;
+  drivers: () => Driver[];
+  engine: () => IncidentEngine | undefined;
+}
+
+export interface CoreParts {
+  bus: EventBus;
+  store: Store | null;
+  outbox: Outbox | null;
+  recoveredFromCorruption: { movedTo: string; reason: string } | null;
+  uplink: Uplink | null;
+  dispatcher: CommandDispatcher | null;
+  healthTimer: NodeJS.Timeout | null;
+  healthSoon: NodeJS.Timeout | null;
+  startedMono: number;
+  live: LiveEdge | null;
+}
+
+export interface BoxHandle {
+  core: CoreParts;
+  registry: DeviceRegistry;
+  supervisor: DriverSupervisor;
+  outputs: OutputRouter;
+  evidence: EvidenceForwarder;
+  clock: Clock;
+  loaded: LoadedConfig;
+  engine: () => IncidentEngine | undefined;
+  publishHealth: () => Promise<void>;
+}
+
+function coreKey(loaded: LoadedConfig): string {
+  const c = loaded.config;
+  return JSON.stringify({ estate: c.estate, box: c.box, uplink: c.uplink, storage: c.storage, secrets: loaded.secrets.mqtt ?? null, tls: loaded.secrets.tls ?? null });
 }
 
 /** A Composer with options bound (the demo uses fake GPIO; `qinhe run` uses the defaults). */
@@ -47,23 +86,63 @@ export function createComposer(opts: ComposeOptions = {}): Composer {
 
 export const composeBox: Composer = createComposer();
 
+/** The outbox as the incident engine sees it: when the store is unavailable, appends fail (and are logged by the engine) while local alarms go on. */
+function outboxPort(core: CoreParts): OutboxPort {
+  return {
+    appendIncident: (draft: IncidentEventDraft): Promise<IncidentEventV1> =>
+      core.outbox ? core.outbox.appendIncident(draft) : Promise.reject(new QinheError('QH_STORE_IO', 'the store is not open')),
+    append: (msg: OutboxMessage): Promise<void> =>
+      core.outbox ? core.outbox.append(msg) : Promise.reject(new QinheError('QH_STORE_IO', 'the store is not open')),
+  };
+}
+
 function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition | undefined, opts: ComposeOptions): Composition {
   const clock = opts.clock ?? systemClock;
   const key = coreKey(loaded);
-  const prevHandle = previous?.handle as BoxHandle | undefined;
-  const reuse = previous !== undefined && previous.coreKey === key && prevHandle !== undefined;
-  const bus = reuse ? prevHandle.bus : new EventBus(logger);
-  const core: CoreParts = reuse ? prevHandle.core : { store: null, outbox: null, recoveredFromCorruption: null };
-
+  const prev = previous?.handle as BoxHandle | undefined;
+  const reuse = previous !== undefined && previous.coreKey === key && prev !== undefined;
+  const core: CoreParts = reuse ? prev.core : {
+    bus: new EventBus(logger), store: null, outbox: null, recoveredFromCorruption: null, uplink: null, dispatcher: null,
+    healthTimer: null, healthSoon: null, startedMono: clock.mono(), live: null,
+  };
+  const { config } = loaded;
+  const bus = core.bus;
   const devices = resolveDevices(loaded);
   const registry = new DeviceRegistry(devices, clock, logger);
   const supervisor = new DriverSupervisor(logger);
-  const handle: BoxHandle = { bus, registry, supervisor, clock, loaded, core };
+  const outputs = new OutputRouter(devices, () => supervisor.drivers());
+  let driverSet: DriverSet | undefined;
+  let engine: IncidentEngine | undefined;
+  const evidence = new EvidenceForwarder(() => driverSet?.evidence, () => core.outbox, logger, () => clock.now());
+
+  const publishHealth = async (): Promise<void> => {
+    const live = core.live;
+    if (!core.outbox || !live) return;
+    const stats = core.outbox.stats();
+    const payload = buildHealth({
+      registry: live.registry, drivers: live.drivers(), now: clock.now(), nowMono: clock.mono(), startedMono: core.startedMono,
+      clockSynced: true,
+      store: { pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, bytes: stats.bytes, evictions: stats.evictions },
+    });
+    await core.outbox.append({ lane: 'health', topic: 'health', payload: payload as unknown as Record<string, unknown>, retain: true, qos: 1 });
+  };
+  const target = new BoxCommandTarget({ incidents: () => engine, outputs, evidence, publishHealth });
+  const handle: BoxHandle = { core, registry, supervisor, outputs, evidence, clock, loaded, engine: () => engine, publishHealth };
+
+  // Health within 10 s of a device changing state (debounced), and at least every healthIntervalS.
+  registry.onChange(() => {
+    if (core.healthSoon) return;
+    core.healthSoon = setTimeout(() => {
+      core.healthSoon = null;
+      void publishHealth().catch((err: unknown) => logger.warn({ err }, 'health publish failed'));
+    }, 5000);
+    core.healthSoon.unref();
+  });
 
   const storage: Service = {
     name: 'storage',
     start: async () => {
-      const opened = openStore({ dataDir: loaded.config.storage.dataDir, storage: loaded.config.storage, logger, clock });
+      const opened = openStore({ dataDir: config.storage.dataDir, storage: config.storage, logger, clock });
       core.store = opened.store;
       core.outbox = new Outbox(opened.store, { logger, clock });
       core.recoveredFromCorruption = opened.recoveredFromCorruption;
@@ -76,11 +155,63 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     },
   };
 
+  const uplink: Service = {
+    name: 'uplink',
+    start: async () => {
+      const outbox = core.outbox;
+      const store = core.store;
+      if (!outbox || !store) throw new QinheError('QH_STORE_IO', 'no store: the uplink has nothing to send from');
+      const keys = config.uplink.centerKeys.length > 0 ? loadCenterKeys(config.uplink.centerKeys) : [];
+      if (keys.length === 0) logger.warn('no center public keys configured (uplink.centerKeys): every command will be rejected');
+      const dispatcher = new CommandDispatcher({
+        keys, outbox, store, logger, clock,
+        target: {
+          ack: (a) => requireLive(core).target.ack(a),
+          onsite: (a) => requireLive(core).target.onsite(a),
+          resolve: (a) => requireLive(core).target.resolve(a),
+          siren: (a) => requireLive(core).target.siren(a),
+          silence: (a) => requireLive(core).target.silence(a),
+          snapshot: (a) => requireLive(core).target.snapshot(a),
+          health: () => requireLive(core).target.health(),
+        },
+      });
+      core.dispatcher = dispatcher;
+      const tlsKey = tlsKeyPem(loaded.secrets);
+      const mqttPassword = loaded.secrets.mqtt?.password;
+      core.uplink = new Uplink({
+        config: config.uplink, estate: config.estate.id, box: config.box.id, outbox, logger, clock, version: packageVersion(),
+        secrets: { ...(mqttPassword !== undefined ? { mqttPassword } : {}), ...(tlsKey ? { tlsKeyPem: tlsKey } : {}) },
+        stateDevices: () => {
+          const c = core.live?.registry.counts();
+          return { total: c?.total ?? 0, online: c?.online ?? 0 };
+        },
+        onCommand: (name, payload) => {
+          void dispatcher.handle(name, payload).catch((err: unknown) => logger.error({ err, command: name }, 'command dispatch failed'));
+        },
+        onConnectionChange: (e) => bus.emit('uplink', e),
+      });
+      await core.uplink.start();
+      core.healthTimer = setInterval(() => {
+        void publishHealth().catch((err: unknown) => logger.warn({ err }, 'health publish failed'));
+      }, config.uplink.healthIntervalS * 1000);
+      core.healthTimer.unref();
+    },
+    stop: async () => {
+      if (core.healthTimer) clearInterval(core.healthTimer);
+      if (core.healthSoon) clearTimeout(core.healthSoon);
+      core.healthTimer = null;
+      core.healthSoon = null;
+      await core.uplink?.stop();
+      core.uplink = null;
+      core.dispatcher = null;
+    },
+  };
+
   const ctx: DriverContext = {
     logger,
     clock,
     devices,
-    dataDir: loaded.config.storage.dataDir,
+    dataDir: config.storage.dataDir,
     credentials: (id) => cameraCredentials(loaded.secrets, id),
     facts: {
       reading: (f) => { registry.seen(f.device, f.at); bus.emit('reading', f); },
@@ -88,42 +219,55 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       availability: (f) => { registry.availability(f); bus.emit('availability', f); },
     },
   };
-  let drivers: Driver[] = [];
   const driverService: Service = {
     name: 'drivers',
     start: async () => {
-      drivers = createDrivers(ctx, loaded.config, logger, opts.drivers ?? {});
-      await supervisor.startAll(drivers);
+      core.live = { registry, target, drivers: () => supervisor.drivers(), engine: () => engine };
+      driverSet = createDrivers(ctx, config, opts.drivers ?? {});
+      await supervisor.startAll(driverSet.drivers);
     },
     stop: async () => {
       await supervisor.stopAll();
-      bus.removeListeners(handle);
+      driverSet = undefined;
+    },
+  };
+
+  const rules: Service = {
+    name: 'rules',
+    start: async () => {
+      engine = new IncidentEngine({
+        bus, outbox: outboxPort(core), outputs, evidence, config, devices, clock, logger, dataDir: config.storage.dataDir,
+        ...(opts.incidents?.updateIntervalS !== undefined ? { updateIntervalS: opts.incidents.updateIntervalS } : {}),
+      });
+      engine.start();
+      const recovered = core.recoveredFromCorruption;
+      if (recovered) {
+        core.recoveredFromCorruption = null;
+        engine.raiseBoxFault(`store was corrupt (${recovered.reason}); set aside as ${recovered.movedTo} and replaced`);
+      }
+    },
+    stop: async () => {
+      await engine?.stop();
+      engine = undefined;
     },
   };
 
   return {
-    core: [storage],
+    core: [storage, uplink],
     coreKey: key,
-    edge: [driverService],
+    edge: [driverService, rules],
     handle,
     safeOutputs: async () => {
-      const outputs = loaded.config.devices.filter((d) => ['siren', 'strobe', 'relay'].includes(d.type));
-      await Promise.all(outputs.map((d) => outputTo(drivers, { deviceId: d.id, pattern: 'off', seconds: 1 }).catch(() => undefined)));
+      try {
+        await outputs.allSafe();
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'could not put every output in its safe state');
+      }
     },
   };
 }
 
-/** Sends an output command to whichever driver owns the device. */
-export async function outputTo(drivers: Driver[], cmd: OutputCommand): Promise<void> {
-  const errors: unknown[] = [];
-  for (const d of drivers) {
-    if (!d.output) continue;
-    try {
-      await d.output(cmd);
-      return;
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  throw errors[0] ?? new Error(`no driver drives ${cmd.deviceId}`);
+function requireLive(core: CoreParts): LiveEdge {
+  if (!core.live) throw new QinheError('QH_DRIVER_FAILED', 'the box is starting or reloading; try again');
+  return core.live;
 }

@@ -3,6 +3,7 @@
  * driver with exponential backoff (idea from zigbee2mqtt's extension lifecycle). A driver reports a crash
  * after start through `fail(name, err)`.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Driver } from '../../drivers/types.js';
 import { errorMessage } from '../core/errors.js';
@@ -40,6 +41,8 @@ export class DriverSupervisor {
     if (this.stopping) return;
     entry.status.state = 'starting';
     entry.abort = new AbortController();
+    // One signal is shared by every device of a driver (40 cameras): not a leak.
+    setMaxListeners(1000, entry.abort.signal);
     try {
       await entry.driver.start(entry.abort.signal);
       entry.status.state = 'running';

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliExit, EXIT_INVALID, EXIT_USAGE } from './exit.js';
 import { loadCommands } from './commands/index.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../core/version.js';
 import { isQinheError } from '../core/errors.js';
 
 export async function buildProgram(): Promise<Command> {
