@@ -90,8 +90,15 @@ export function createGpioDriver(ctx: DriverContext, opts: GpioDriverOptions): G
       return l;
     };
     if (gpio.direction === 'out') {
+      let writable = true;
+      const onWriteHealth = (ok: boolean, err?: unknown): void => {
+        if (ok === writable) return;
+        writable = ok;
+        if (ok) online(id);
+        else offline(id, `${chip}/${line}: ${errorMessage(err)}`);
+      };
       outputs.set(id, new GpioOutput({ deviceId: id, line: await open(line, 'out'), safeState: gpio.safeState,
-        maxOnS: gpio.maxOnS, clock: ctx.clock, timers, logger }));
+        maxOnS: gpio.maxOnS, clock: ctx.clock, timers, logger, onWriteHealth }));
     } else {
       const contact = await open(line, 'in');
       const fault = gpio.supervised ? await open(faultLineOf(line), 'in') : undefined;

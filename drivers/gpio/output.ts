@@ -17,6 +17,8 @@ export interface GpioOutputDeps {
   clock: { mono(): number };
   timers: Timers;
   logger: Logger;
+  /** Told when writes start failing (ok = false) and when they work again, to report availability. */
+  onWriteHealth?(ok: boolean, err?: unknown): void;
 }
 
 export class GpioOutput {
@@ -26,7 +28,15 @@ export class GpioOutput {
   constructor(deps: GpioOutputDeps) {
     this.d = deps;
     this.player = new PatternPlayer({
-      setLevel: (on) => deps.line.write(on ? !deps.safeState : deps.safeState),
+      setLevel: async (on) => {
+        try {
+          await deps.line.write(on ? !deps.safeState : deps.safeState);
+        } catch (err) {
+          deps.onWriteHealth?.(false, err);
+          throw err;
+        }
+        deps.onWriteHealth?.(true);
+      },
       maxOnS: deps.maxOnS,
       logger: deps.logger,
       clock: deps.clock,

@@ -157,3 +157,23 @@ describe('GPIO outputs', () => {
     await driver.stop();
   });
 });
+
+describe('GPIO output availability', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('reports a siren whose writes fail offline once, and online when they work again', async () => {
+    const fake = new FakeGpio();
+    const { driver, start, availability } = setup(fake);
+    await start();
+    fake.failWrites(SIREN);
+    await driver.output?.({ deviceId: 'siren-1', pattern: 'intrusion', seconds: 30 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    fake.failWrites(SIREN, false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(availability.map((a) => a.state)).toEqual(['online', 'offline', 'online']);
+    expect(availability[1]?.error).toMatch(/gpiochip0\/18: write to gpiochip0\/18 failed/);
+    expect(fake.writes(SIREN).length).toBeGreaterThan(1);
+    await driver.stop();
+  });
+});
