@@ -47,7 +47,8 @@ export class RuleRunner {
     const out: RuleVerdict[] = [];
     for (const rule of entry.rules) {
       if (!ruleWants(rule, input, point)) continue;
-      const key = `${deviceId}/${rule.id}`;
+      // Walk-test facts run on their own state, so a test can never mask (or be masked by) a real alarm.
+      const key = `${deviceId}/${rule.id}${input.type === 'event' && input.fact.test ? '#test' : ''}`;
       const { state, verdict } = evaluateRule(rule, this.states.get(key), input);
       this.states.set(key, state);
       if (verdict.type !== 'none') out.push({ device: entry.device, rule, verdict });
