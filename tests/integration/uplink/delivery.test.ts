@@ -4,12 +4,9 @@ import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
 import { Uplink, type Timers } from '../../../runtime/uplink/index.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { draft, silentLogger, storageConfig, tempDir } from '../../unit/store/fixtures.js';
+import { uplinkConfig } from './config.js';
 import { Observer, waitFor } from './observer.js';
 
-export function uplinkConfig(url: string, over: Partial<BoxConfig['uplink']> = {}): BoxConfig['uplink'] {
-  return { url, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 2000, backoffBaseMs: 100, backoffCapMs: 500,
-    firstRetryMaxMs: 200, centerKeys: [], healthIntervalS: 300, ...over };
-}
 
 describe('uplink against a real mosquitto', () => {
   let broker: Mosquitto;
