@@ -69,10 +69,10 @@ export class SubscriptionSupervisor {
         } else {
           await this.o.session.soap.syncClock(signal);
         }
-        this.answered();
+        // Only a good PullMessages or Renew reply counts as an answer: a camera that answers the time and
+        // creates subscriptions but whose pulls fail or carry garbage must still end up offline, with the reason.
         const sub = await createPullPoint(this.o.session.soap, this.info?.eventsPath ?? '/onvif/event_service', this.o.terminationS ?? 60, signal);
         this.subscriptionsCreated += 1;
-        this.answered();
         attempt = 0;
         this.o.logger.debug({ subscription: sub.address.pathname + sub.address.search, ttlS: sub.ttlS }, 'pull-point subscription created');
         await this.pullLoop(sub, signal);
@@ -106,6 +106,7 @@ export class SubscriptionSupervisor {
       if (clock.mono() >= renewAt) {
         const ttl = await renew(session.soap, sub, termination, signal);
         this.renewals += 1;
+        this.answered();
         renewAt = clock.mono() + ttl * 800;
       }
       const pullS = Math.max(1, Math.min(this.o.pullTimeoutS ?? 10, Math.floor((renewAt - clock.mono()) / 1000)));
@@ -116,7 +117,6 @@ export class SubscriptionSupervisor {
       if (clock.mono() - lastEvent >= silenceMs) {
         // Quiet for long: is the camera alive (probe), and is our subscription still delivering (new one)?
         await session.soap.syncClock(signal);
-        this.answered();
         this.o.logger.debug({ silentS: Math.round((clock.mono() - lastEvent) / 1000) }, 'event silence: camera alive, resubscribing');
         return;
       }

@@ -45,7 +45,8 @@ export class SimulatedCamera {
   /** Misbehaviour switches; tests flip them. */
   renewFails = false;
   state: 'ok' | 'dead' | 'frozen' = 'ok';
-  hostile: { mode: HostileMode; on: 'any' | 'pull' | 'device' } | null = null;
+  /** Hostile replies: to every request, to PullMessages only, or to the device/media calls (not the time). */
+  hostile: { mode: HostileMode; on: 'any' | 'pull' | 'media' } | null = null;
 
   private server: http.Server | undefined;
   private readonly subs = new SubscriptionTable();
@@ -171,7 +172,9 @@ export class SimulatedCamera {
     const bodyEl = pick(doc, ['Envelope', 'Body']);
     const op = bodyEl && typeof bodyEl === 'object' ? Object.keys(bodyEl).find((k) => !k.startsWith('@_')) ?? '' : '';
     const isPull = op === 'PullMessages';
-    if (this.hostile && (this.hostile.on === 'any' || (this.hostile.on === 'pull') === isPull)) {
+    const targeted = this.hostile?.on === 'any' || (this.hostile?.on === 'pull' && isPull)
+      || (this.hostile?.on === 'media' && !isPull && op !== 'GetSystemDateAndTime');
+    if (this.hostile && targeted) {
       sendHostile(this.hostile.mode, res);
       return;
     }
