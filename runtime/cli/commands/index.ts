@@ -12,6 +12,11 @@ export async function loadCommands(): Promise<Register[]> {
     import('./gpio.js'),
     import('./provision.js'),
     import('./run.js'),
+    import('./status.js'),
+    import('./devices.js'),
+    import('./incidents.js'),
+    import('./test.js'),
+    import('./logs.js'),
   ]);
   return modules.map((m) => m.register);
 }
