@@ -1,6 +1,6 @@
 /**
  * The character-device backend (kernels without sysfs GPIO) drives the Debian `gpiod` tools, libgpiod 1.6:
- * gpiodetect (chips), gpioget (initial level), gpiomon (edges), gpioset --mode=signal (holds an output).
+ * gpiodetect/gpioinfo (chips, lines), gpioget (initial level), gpiomon (edges), gpioset --mode=signal (holds an output).
  *
  * Why the tools and not node-libgpiod: node-libgpiod compiles against libgpiod-dev headers, so every box (and
  * every Node upgrade) needs a toolchain and a rebuild, and a crash in the addon takes the whole daemon down. The
@@ -17,7 +17,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { QinheError, errorMessage } from '../../runtime/core/errors.js';
-import type { GpioBackend, GpioChipInfo, GpioLine, GpioLineSpec, ProbeResult } from './line.js';
+import type { GpioBackend, GpioChipInfo, GpioLine, GpioLineInfo, GpioLineSpec, ProbeResult } from './line.js';
 
 export interface CdevBackendOptions {
   /** Where the chips are (`/dev`). */
@@ -47,7 +47,9 @@ export function createCdevBackend(opts: CdevBackendOptions = {}): GpioBackend {
       return { ok: true };
     },
     async chips() {
-      return parseGpiodetect(await run(tool('gpiodetect'), []));
+      const chips = parseGpiodetect(await run(tool('gpiodetect'), []));
+      const info = parseGpioinfo(await run(tool('gpioinfo'), []).catch(() => ''));
+      return chips.map((c) => (info.has(c.name) ? { ...c, lineInfo: info.get(c.name) ?? [] } : c));
     },
     async open(spec) {
       return spec.direction === 'in' ? openInput(tool, spec) : openOutput(tool, spec);
@@ -60,6 +62,32 @@ export function parseGpiodetect(text: string): GpioChipInfo[] {
   const chips: GpioChipInfo[] = [];
   for (const m of text.matchAll(/^(\S+) \[(.*)\] \((\d+) lines?\)$/gm)) {
     chips.push({ name: m[1] ?? '', label: m[2] ?? '', lines: Number(m[3]) });
+  }
+  return chips;
+}
+
+/**
+ * gpioinfo (libgpiod 1.6): a `gpiochip0 - 58 lines:` header per chip, then per line
+ * `line  17:   "GPIO17" "qinhe:siren-1"  output  active-high [used]` (name or unnamed; consumer, kernel or unused).
+ */
+export function parseGpioinfo(text: string): Map<string, GpioLineInfo[]> {
+  const chips = new Map<string, GpioLineInfo[]>();
+  let current: GpioLineInfo[] | undefined;
+  for (const raw of text.split('\n')) {
+    const header = /^(\S+) - \d+ lines?:$/.exec(raw.trim());
+    if (header) {
+      current = [];
+      chips.set(header[1] ?? '', current);
+      continue;
+    }
+    const m = /^\s*line\s+(\d+):\s+(unnamed|"[^"]*")\s+(unused|kernel|"[^"]*")\s+(input|output)\s+(active-high|active-low)/.exec(raw);
+    if (!m || !current) continue;
+    const name = m[2] === 'unnamed' ? undefined : m[2]?.slice(1, -1);
+    const consumer = m[3] === 'unused' ? undefined : m[3]?.replace(/^"|"$/g, '');
+    current.push({
+      offset: Number(m[1]), direction: m[4] === 'output' ? 'output' : 'input', activeLow: m[5] === 'active-low',
+      ...(name ? { name } : {}), ...(consumer ? { consumer } : {}),
+    });
   }
   return chips;
 }

@@ -137,7 +137,7 @@ export function createGpioDriver(ctx: DriverContext, opts: GpioDriverOptions): G
     applySafeStateSync,
 
     async start(signal: AbortSignal): Promise<void> {
-      if (running) return;
+      if (running || signal.aborted) return;
       const selection = await selectBackend({
         backend: opts.backend,
         ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}),

@@ -33,6 +33,7 @@ export async function listGpio(opts: { sysfsRoot?: string; devDir?: string } = {
       if (seen) {
         seen.seenBy.push(backend.name);
         if (seen.sysfsBase === undefined && chip.sysfsBase !== undefined) seen.sysfsBase = chip.sysfsBase;
+        if (seen.lineInfo === undefined && chip.lineInfo !== undefined) seen.lineInfo = chip.lineInfo;
       } else {
         chips.set(chip.name, { ...chip, seenBy: [backend.name] });
       }

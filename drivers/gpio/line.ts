@@ -30,6 +30,16 @@ export interface GpioLine {
   close(): Promise<void>;
 }
 
+export interface GpioLineInfo {
+  offset: number;
+  /** Board name of the line (`GPIO17`), when the chip names its lines. */
+  name?: string;
+  /** Who holds it (`qinhe:siren-1`, `sysfs`, `kernel`); absent when unused. */
+  consumer?: string;
+  direction: 'input' | 'output';
+  activeLow: boolean;
+}
+
 export interface GpioChipInfo {
   /** Character-device name (`gpiochip0`) when known. */
   name: string;
@@ -37,6 +47,8 @@ export interface GpioChipInfo {
   lines: number;
   /** sysfs: the global number of line 0 (0 on old kernels, 512+ on Raspberry Pi OS kernels ≥ 6.6). */
   sysfsBase?: number;
+  /** Per-line detail, where the backend can see it (cdev: gpioinfo). */
+  lineInfo?: GpioLineInfo[];
 }
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string };

@@ -8,7 +8,8 @@
  * - Hard maximum on-time: a request lasts min(seconds, maxOnS) from when it first started; a re-trigger while it
  *   runs extends it, but never past that cap, so a repeating trigger cannot hold a siren on for ever.
  * - Overlaps: the highest priority wins (ties: the most recent); when it ends, the next one resumes at the point
- *   its own timeline has reached, if it is still within its time.
+ *   its own timeline has reached, if it is still within its time. One request per pattern: playing a pattern
+ *   that already plays re-triggers it (its timeline continues; it keeps the higher priority).
  * - Writes are serialised, latest level wins (a slow Modbus write never reorders levels); a failing write is
  *   logged once per failure streak and retried every `retryMs`.
  */
@@ -82,7 +83,9 @@ export class PatternPlayer {
     const existing = this.requests.get(pattern);
     const startedAt = existing?.startedAt ?? now;
     const endsAt = Math.min(now + seconds * 1000, startedAt + capMs);
-    this.requests.set(pattern, { pattern, priority, startedAt, endsAt, seq: ++this.seq });
+    // A re-trigger never demotes a running pattern: it keeps the higher of the two priorities.
+    const effective = Math.max(priority, existing?.priority ?? Number.NEGATIVE_INFINITY);
+    this.requests.set(pattern, { pattern, priority: effective, startedAt, endsAt, seq: ++this.seq });
     this.tick();
   }
 

@@ -31,6 +31,11 @@ export function register(program: Command): void {
           table.push([chip.name, chip.label, chip.lines, chip.sysfsBase ?? '', chip.seenBy.join(', ')]);
         }
         process.stdout.write(`${table.toString()}\n`);
+        for (const chip of inventory.chips) {
+          for (const l of (chip.lineInfo ?? []).filter((x) => x.consumer !== undefined)) {
+            process.stdout.write(`  in use: ${chip.name}/${l.offset}${l.name ? ` (${l.name})` : ''} by ${l.consumer}, ${l.direction}\n`);
+          }
+        }
         process.stdout.write('Address a line as gpio://CHIP/OFFSET (offsets 0 … lines-1), e.g. gpio://gpiochip0/17.\n');
       }
       if (inventory.explanation) process.stdout.write(`${inventory.explanation}\n`);

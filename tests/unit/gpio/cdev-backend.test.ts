@@ -40,6 +40,17 @@ describe('cdev backend (gpiod 1.6 tools)', () => {
     expect(noTools).toMatchObject({ ok: false, reason: expect.stringContaining('apt install gpiod') });
   });
 
+  it('lists chips with their lines from gpiodetect and gpioinfo', async () => {
+    const chips = await createCdevBackend({ devDir, toolsDir }).chips();
+    expect(chips.map((c) => [c.name, c.label, c.lines])).toEqual([['gpiochip0', 'pinctrl-bcm2711', 58], ['gpiochip1', 'raspberrypi-exp-gpio', 8]]);
+    expect(chips[0]?.lineInfo).toEqual([
+      { offset: 0, name: 'ID_SDA', direction: 'input', activeLow: false },
+      { offset: 17, name: 'GPIO17', consumer: 'qinhe:siren-1', direction: 'output', activeLow: false },
+      { offset: 42, name: 'STATUS_LED_G_CLK', consumer: 'led0', direction: 'output', activeLow: false },
+    ]);
+    expect(chips[1]?.lineInfo).toEqual([{ offset: 0, consumer: 'kernel', direction: 'input', activeLow: true }]);
+  });
+
   it('parses gpiodetect', () => {
     expect(parseGpiodetect('gpiochip0 [pinctrl-bcm2711] (58 lines)\ngpiochip1 [raspberrypi-exp-gpio] (8 lines)\n')).toEqual([
       { name: 'gpiochip0', label: 'pinctrl-bcm2711', lines: 58 },

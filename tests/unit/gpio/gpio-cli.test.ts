@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,10 @@ import { register } from '../../../runtime/cli/commands/gpio.js';
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/gpio/${name}`, import.meta.url));
 const emptyDev = mkdtempSync(join(tmpdir(), 'qinhe-gpio-cli-'));
 afterAll(() => rmSync(emptyDev, { recursive: true, force: true }));
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 async function run(args: string[]): Promise<string> {
   let out = '';
@@ -40,5 +43,17 @@ describe('qinhe gpio list', () => {
       { name: 'gpiochip0', label: 'pinctrl-bcm2711', lines: 58, sysfsBase: 512, seenBy: ['sysfs'] },
       { name: 'gpiochip1', label: 'raspberrypi-exp-gpio', lines: 8, sysfsBase: 570, seenBy: ['sysfs'] },
     ]);
+  });
+
+  it('shows character-device chips and the lines in use, with the gpiod tools on PATH', async () => {
+    const devDir = join(emptyDev, 'with-chip');
+    mkdirSync(devDir, { recursive: true });
+    writeFileSync(join(devDir, 'gpiochip0'), '');
+    vi.stubEnv('PATH', `${fixture('gpiod-1.6')}:${process.env.PATH ?? ''}`);
+    const out = await run(['gpio', 'list', '--sysfs-root', fixture('does-not-exist'), '--dev-dir', devDir]);
+    expect(out).toMatch(/✔ cdev: usable/);
+    expect(out).toMatch(/pinctrl-bcm2711/);
+    expect(out).toMatch(/in use: gpiochip0\/17 \(GPIO17\) by qinhe:siren-1, output/);
+    expect(out).not.toMatch(/This machine has no GPIO/);
   });
 });

@@ -160,3 +160,18 @@ describe('PatternPlayer', () => {
     expect(levels).toEqual([true]);
   });
 });
+
+describe('PatternPlayer re-triggers', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('never demotes a running pattern when it is re-triggered at a lower priority', () => {
+    const out = recorder();
+    const { player } = makePlayer(out);
+    player.play('fire', 60, 5);
+    player.play('continuous', 60, 3);
+    player.play('fire', 60, 1);
+    expect(player.playing()).toMatchObject({ pattern: 'fire', priority: 5 });
+    player.off();
+  });
+});
