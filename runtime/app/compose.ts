@@ -17,13 +17,17 @@ import { systemClock, type Clock, type Driver, type DriverContext } from '../../
 import { EventBus } from '../core/bus.js';
 import { QinheError, errorMessage } from '../core/errors.js';
 import type { IncidentEventDraft, IncidentEventV1 } from '../core/contract.js';
-import type { OutboxMessage, OutboxPort } from '../core/ports.js';
+import type { EvidencePort, OutboxMessage, OutboxPort } from '../core/ports.js';
 import { packageVersion } from '../core/version.js';
+import { createApiService } from '../api/server.js';
+import { apiSocketPath } from '../api/socket-path.js';
 import { CommandDispatcher, loadCenterKeys } from '../commands/index.js';
 import { IncidentEngine } from '../incidents/index.js';
 import { openStore, Outbox, type Store } from '../store/index.js';
-import { Uplink } from '../uplink/index.js';
+import { HealthReporter, Uplink } from '../uplink/index.js';
+import { ClockMonitor, defaultClockProbe } from '../clock/index.js';
 import type { Composer, Composition, Service } from './box.js';
+import { createBoxApi, PointCache, TestMode, type UplinkState } from './box-api.js';
 import { BoxCommandTarget } from './command-target.js';
 import { DeviceRegistry } from './device-registry.js';
 import { createDrivers, type DriverOptions, type DriverSet } from './drivers.js';
@@ -37,6 +41,8 @@ import { DriverSupervisor } from './supervisor.js';
 export interface ComposeOptions {
   clock?: Clock;
   drivers?: DriverOptions;
+  /** Take the wall clock as synced (the demo, boxes with an RTC); else a probe watches for NTP sync. */
+  assumeClockSynced?: boolean;
   /** Incident engine tuning (the demo shortens the update interval). */
   incidents?: { updateIntervalS?: number };
 }
@@ -56,10 +62,14 @@ export interface CoreParts {
   recoveredFromCorruption: { movedTo: string; reason: string } | null;
   uplink: Uplink | null;
   dispatcher: CommandDispatcher | null;
-  healthTimer: NodeJS.Timeout | null;
-  healthSoon: NodeJS.Timeout | null;
+  health: HealthReporter | null;
+  clockMonitor: ClockMonitor;
   startedMono: number;
+  startedAt: number;
   live: LiveEdge | null;
+  uplinkState: UplinkState;
+  points: PointCache;
+  testMode: TestMode;
 }
 
 export interface BoxHandle {
@@ -71,6 +81,8 @@ export interface BoxHandle {
   clock: Clock;
   loaded: LoadedConfig;
   engine: () => IncidentEngine | undefined;
+  /** The camera driver's own evidence port (local files only, nothing upstream). */
+  rawEvidence: () => EvidencePort | undefined;
   publishHealth: () => Promise<void>;
 }
 
@@ -103,7 +115,10 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
   const reuse = previous !== undefined && previous.coreKey === key && prev !== undefined;
   const core: CoreParts = reuse ? prev.core : {
     bus: new EventBus(logger), store: null, outbox: null, recoveredFromCorruption: null, uplink: null, dispatcher: null,
-    healthTimer: null, healthSoon: null, startedMono: clock.mono(), live: null,
+    health: null, clockMonitor: new ClockMonitor({ clock, probe: defaultClockProbe(), logger, assumeSynced: opts.assumeClockSynced ?? false }),
+    startedMono: clock.mono(), startedAt: clock.now(), live: null,
+    uplinkState: { connected: false, since: null, lastError: null }, points: new PointCache(),
+    testMode: new TestMode(() => clock.mono(), () => clock.now()),
   };
   const { config } = loaded;
   const bus = core.bus;
@@ -116,28 +131,14 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
   const evidence = new EvidenceForwarder(() => driverSet?.evidence, () => core.outbox, logger, () => clock.now());
 
   const publishHealth = async (): Promise<void> => {
-    const live = core.live;
-    if (!core.outbox || !live) return;
-    const stats = core.outbox.stats();
-    const payload = buildHealth({
-      registry: live.registry, drivers: live.drivers(), now: clock.now(), nowMono: clock.mono(), startedMono: core.startedMono,
-      clockSynced: true,
-      store: { pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, bytes: stats.bytes, evictions: stats.evictions },
-    });
-    await core.outbox.append({ lane: 'health', topic: 'health', payload: payload as unknown as Record<string, unknown>, retain: true, qos: 1 });
+    if (!core.health) throw new QinheError('QH_UPLINK_DOWN', 'health reporting is not running (no store)');
+    await core.health.publishNow();
   };
   const target = new BoxCommandTarget({ incidents: () => engine, outputs, evidence, publishHealth });
-  const handle: BoxHandle = { core, registry, supervisor, outputs, evidence, clock, loaded, engine: () => engine, publishHealth };
+  const handle: BoxHandle = { core, registry, supervisor, outputs, evidence, clock, loaded, engine: () => engine, rawEvidence: () => driverSet?.evidence, publishHealth };
 
-  // Health within 10 s of a device changing state (debounced), and at least every healthIntervalS.
-  registry.onChange(() => {
-    if (core.healthSoon) return;
-    core.healthSoon = setTimeout(() => {
-      core.healthSoon = null;
-      void publishHealth().catch((err: unknown) => logger.warn({ err }, 'health publish failed'));
-    }, 5000);
-    core.healthSoon.unref();
-  });
+  // R/health within 10 s of a device changing state (the reporter debounces), and at least every healthIntervalS.
+  registry.onChange(() => core.health?.trigger());
 
   const storage: Service = {
     name: 'storage',
@@ -188,19 +189,24 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
         onCommand: (name, payload) => {
           void dispatcher.handle(name, payload).catch((err: unknown) => logger.error({ err, command: name }, 'command dispatch failed'));
         },
-        onConnectionChange: (e) => bus.emit('uplink', e),
+        onConnectionChange: (e) => {
+          core.uplinkState = { connected: e.connected, since: clock.now(), lastError: e.connected ? null : e.reason ?? core.uplinkState.lastError };
+          bus.emit('uplink', e);
+        },
       });
       await core.uplink.start();
-      core.healthTimer = setInterval(() => {
-        void publishHealth().catch((err: unknown) => logger.warn({ err }, 'health publish failed'));
-      }, config.uplink.healthIntervalS * 1000);
-      core.healthTimer.unref();
+      core.health = new HealthReporter({
+        outbox, logger, intervalS: config.uplink.healthIntervalS,
+        provider: () => buildHealth({
+          registry: core.live?.registry ?? registry, drivers: core.live?.drivers() ?? [], now: clock.now(), nowMono: clock.mono(),
+          startedMono: core.startedMono, clockSynced: core.clockMonitor.synced(),
+        }),
+      });
+      await core.health.start();
     },
     stop: async () => {
-      if (core.healthTimer) clearInterval(core.healthTimer);
-      if (core.healthSoon) clearTimeout(core.healthSoon);
-      core.healthTimer = null;
-      core.healthSoon = null;
+      await core.health?.stop();
+      core.health = null;
       await core.uplink?.stop();
       core.uplink = null;
       core.dispatcher = null;
@@ -214,8 +220,9 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     dataDir: config.storage.dataDir,
     credentials: (id) => cameraCredentials(loaded.secrets, id),
     facts: {
-      reading: (f) => { registry.seen(f.device, f.at); bus.emit('reading', f); },
-      event: (f) => { registry.seen(f.device, f.at); bus.emit('event', f); },
+      reading: (f) => { registry.seen(f.device, f.at); core.points.reading(f); bus.emit('reading', f); },
+      // Devices in commissioning test mode: their events raise test incidents the center does not dispatch.
+      event: (f) => { registry.seen(f.device, f.at); bus.emit('event', core.testMode.has(f.device) ? { ...f, test: true } : f); },
       availability: (f) => { registry.availability(f); bus.emit('availability', f); },
     },
   };
@@ -237,9 +244,11 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     start: async () => {
       engine = new IncidentEngine({
         bus, outbox: outboxPort(core), outputs, evidence, config, devices, clock, logger, dataDir: config.storage.dataDir,
+        clockMonitor: core.clockMonitor,
         ...(opts.incidents?.updateIntervalS !== undefined ? { updateIntervalS: opts.incidents.updateIntervalS } : {}),
       });
       engine.start();
+      core.clockMonitor.start();
       const recovered = core.recoveredFromCorruption;
       if (recovered) {
         core.recoveredFromCorruption = null;
@@ -247,15 +256,21 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       }
     },
     stop: async () => {
+      core.clockMonitor.stop();
       await engine?.stop();
       engine = undefined;
     },
   };
 
+  const api = createApiService({
+    socketPath: apiSocketPath(config), logger,
+    api: createBoxApi(handle, { points: core.points, testMode: core.testMode, uplinkState: () => core.uplinkState, startedAt: core.startedAt }),
+  });
+
   return {
     core: [storage, uplink],
     coreKey: key,
-    edge: [driverService, rules],
+    edge: [driverService, rules, api],
     handle,
     safeOutputs: async () => {
       try {

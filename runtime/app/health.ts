@@ -1,19 +1,11 @@
-/** Builds the R/health payload (contract v1) from the registry, the drivers' buses and the outbox. */
+/** Builds the R/health payload (contract v1) from the registry and the drivers' buses (the HealthReporter fills `store`). */
 import type { BusHealth, Driver } from '../../drivers/types.js';
 import { isoTime, type HealthV1 } from '../core/contract.js';
 import type { DeviceRegistry } from './device-registry.js';
 
-export interface StoreSummary {
-  pending: number;
-  oldestPendingAt: string | null;
-  bytes: number;
-  evictions?: Record<string, number>;
-}
-
 export function buildHealth(opts: {
   registry: DeviceRegistry;
   drivers: Driver[];
-  store: StoreSummary | null;
   startedMono: number;
   nowMono: number;
   now: number;
@@ -26,7 +18,7 @@ export function buildHealth(opts: {
     at: isoTime(opts.now),
     uptimeS: Math.round((opts.nowMono - opts.startedMono) / 1000),
     clockSynced: opts.clockSynced,
-    store: opts.store ?? { pending: 0, oldestPendingAt: null, bytes: 0 },
+    store: { pending: 0, oldestPendingAt: null, bytes: 0 },
     devices: { total: c.total, online: c.online, offline: c.offline, degraded: c.degraded },
     unhealthy: opts.registry.all().filter((d) => d.state === 'offline' || d.state === 'degraded').slice(0, 100).map((d) => ({
       id: d.id, type: d.type, state: d.state, since: isoTime(d.since), lastError: d.lastError,
