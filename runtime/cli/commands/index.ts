@@ -9,6 +9,8 @@ export type Register = (program: Command) => void;
 export async function loadCommands(): Promise<Register[]> {
   const modules = await Promise.all([
     import('./config.js'),
+    import('./modbus.js'),
+    import('./discover.js'),
     import('./demo.js'),
     import('./gpio.js'),
     import('./provision.js'),
