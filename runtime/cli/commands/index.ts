@@ -11,6 +11,8 @@ export async function loadCommands(): Promise<Register[]> {
     import('./config.js'),
     import('./modbus.js'),
     import('./discover.js'),
+    import('./discover-onvif.js'),
+    import('./onvif.js'),
     import('./demo.js'),
     import('./gpio.js'),
     import('./provision.js'),
