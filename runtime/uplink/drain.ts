@@ -44,6 +44,7 @@ export class Drainer {
   private timer: unknown = null;
   private published = 0;
   private acked = 0;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly o: DrainOptions) {
     this.window = o.window;
@@ -57,12 +58,15 @@ export class Drainer {
     this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.tokens = Math.min(this.window, this.o.drainPerS);
     this.lastRefill = this.o.clock.mono();
+    this.unsubscribe ??= this.o.outbox.onAppend(() => this.kick());
     this.kick();
   }
 
   /** The connection is gone: unacknowledged rows stay in the outbox and go again on the next attach. */
   detach(): void {
     this.client = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.inFlight.clear();
     if (this.timer !== null) this.o.timers.clearTimeout(this.timer);
     this.timer = null;

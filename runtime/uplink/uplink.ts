@@ -59,7 +59,6 @@ export class Uplink {
   private attempt = 0;
   private retryTimer: unknown = null;
   private startedAt = '';
-  private unsubscribeOutbox: (() => void) | null = null;
   private lastError = '';
 
   constructor(private readonly o: UplinkOptions) {
@@ -89,7 +88,6 @@ export class Uplink {
     this.started = true;
     this.stopping = null;
     this.startedAt = isoTime(this.clock.now());
-    this.unsubscribeOutbox = this.o.outbox.onAppend(() => this.drainer.kick());
     this.connect();
   }
 
@@ -194,8 +192,6 @@ export class Uplink {
   private async doStop(): Promise<void> {
     if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.unsubscribeOutbox?.();
-    this.unsubscribeOutbox = null;
     const client = this.client;
     this.client = null;
     this.drainer.detach();

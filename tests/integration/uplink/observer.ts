@@ -26,8 +26,24 @@ export class Observer {
     return new Observer(client);
   }
 
+  private readonly parsed = new WeakMap<Seen, Record<string, unknown>>();
+
+  /** Payloads (parsed once) of the messages whose topic ends with `topicSuffix`, in arrival order. */
   json(topicSuffix: string): Array<Record<string, unknown>> {
-    return this.seen.filter((s) => s.topic.endsWith(topicSuffix)).map((s) => JSON.parse(s.payload.toString()) as Record<string, unknown>);
+    return this.seen.filter((s) => s.topic.endsWith(topicSuffix)).map((s) => {
+      let p = this.parsed.get(s);
+      if (!p) {
+        p = JSON.parse(s.payload.toString()) as Record<string, unknown>;
+        this.parsed.set(s, p);
+      }
+      return p;
+    });
+  }
+
+  count(topicSuffix: string): number {
+    let n = 0;
+    for (const s of this.seen) if (s.topic.endsWith(topicSuffix)) n += 1;
+    return n;
   }
 
   /** Waits until pred() holds (checked on each message), failing after timeoutMs with `what`. */

@@ -117,6 +117,7 @@ describe('Outbox drain order', () => {
     await new Promise((r) => setImmediate(r));
     expect(outbox.stats().pending).toBe(1);
     expect(a.seq).toBe(row!.seq);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // appends stay FULL after a delete
   });
 
   it('reports pending, bytes and the oldest pending time per lane', async () => {

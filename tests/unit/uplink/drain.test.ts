@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
+import { Drainer } from '../../../runtime/uplink/index.js';
+import { draft, silentLogger, storageConfig, tempDir } from '../store/fixtures.js';
+import { ManualTimers } from './manual-timers.js';
+
+class FakeClient {
+  readonly pubs: Array<{ topic: string; payload: Buffer; qos: number; retain: boolean }> = [];
+  readonly waiting: Array<(err?: Error) => void> = [];
+  autoAck = true;
+  publish(topic: string, payload: Buffer, opts: { qos: number; retain: boolean }, cb: (err?: Error) => void): void {
+    this.pubs.push({ topic, payload, qos: opts.qos, retain: opts.retain });
+    if (this.autoAck) queueMicrotask(() => cb());
+    else this.waiting.push(cb);
+  }
+}
+
+const ticks = async (n = 20) => { for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r)); };
+
+describe('Drainer', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let outbox: Outbox;
+  let timers: ManualTimers;
+  let wall: number;
+  const clock = { now: () => wall + timers.now, mono: () => timers.now };
+  beforeEach(() => {
+    tmp = tempDir();
+    timers = new ManualTimers();
+    wall = Date.UTC(2026, 10, 26);
+    store = openStore({ dataDir: tmp.dir, storage: storageConfig(), logger: silentLogger(), clock }).store;
+    outbox = new Outbox(store);
+  });
+  afterEach(() => { outbox.close(); store.close(); tmp.cleanup(); });
+
+  const drainer = (drainPerS: number, window: number) => new Drainer({ outbox, logger: silentLogger(), clock, timers,
+    root: 'qinhe/caima/caima-01', drainPerS, window, bufferedAfterMs: 2000 });
+
+  it('paces a backlog at drainPerS, deleting each row after its acknowledgement', async () => {
+    await Promise.all(Array.from({ length: 100 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
+    const client = new FakeClient();
+    const d = drainer(10, 5);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    expect(client.pubs).toHaveLength(5); // the burst: min(window, rate)
+    for (let s = 0; s < 10; s++) {
+      await timers.advance(1000);
+      await ticks();
+    }
+    expect(client.pubs.length).toBeGreaterThanOrEqual(100);
+    expect(client.pubs.length).toBeLessThanOrEqual(106);
+    expect(client.pubs.map((p) => JSON.parse(p.payload.toString()).seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    await ticks();
+    expect(outbox.stats().pending).toBe(0);
+    d.detach();
+  });
+
+  it('keeps at most `window` messages unacknowledged, capped by the broker receiveMaximum', async () => {
+    await Promise.all(Array.from({ length: 50 }, () => outbox.appendIncident(draft())));
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(1000, 20);
+    d.attach(client as unknown as MqttClient, 8);
+    for (let i = 0; i < 5; i++) { await timers.advance(1000); await ticks(); }
+    expect(client.pubs).toHaveLength(8);
+    client.waiting.splice(0, 3).forEach((cb) => cb());
+    await ticks();
+    expect(client.pubs).toHaveLength(11);
+    expect(outbox.stats().pending).toBe(47);
+    d.detach();
+  });
+
+  it('sends unacknowledged rows again after a reconnect, marked buffered', async () => {
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(1000, 20);
+    d.attach(client as unknown as MqttClient);
+    const live = await outbox.appendIncident(draft());
+    await ticks();
+    expect(JSON.parse(client.pubs[0]!.payload.toString())).toMatchObject({ seq: live.seq, buffered: false });
+    d.detach(); // the connection dropped before the PUBACK
+    const again = new FakeClient();
+    d.attach(again as unknown as MqttClient);
+    await ticks();
+    expect(JSON.parse(again.pubs[0]!.payload.toString())).toMatchObject({ seq: live.seq, buffered: true });
+    await ticks();
+    expect(outbox.stats().pending).toBe(0);
+    d.detach();
+  });
+
+  it('marks an event buffered when it waited longer than the in-flight window while connected', async () => {
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(1000, 1);
+    d.attach(client as unknown as MqttClient);
+    await outbox.appendIncident(draft()); // takes the only in-flight slot
+    await outbox.appendIncident(draft()); // waits behind it
+    await ticks();
+    await timers.advance(3000);
+    client.waiting.shift()!();
+    await ticks();
+    const sent = client.pubs.map((p) => JSON.parse(p.payload.toString()) as { seq: number; buffered: boolean });
+    expect(sent.map((e) => [e.seq, e.buffered])).toEqual([[1, false], [2, true]]);
+    d.detach();
+  });
+
+  it('publishes other lanes as stored, with their QoS and retain flag', async () => {
+    await outbox.append({ lane: 'health', topic: 'health', payload: { v: 1 }, retain: true });
+    await outbox.append({ lane: 'telemetry', topic: 'telemetry', payload: { v: 1, readings: [] } });
+    const client = new FakeClient();
+    const d = drainer(1000, 10);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    expect(client.pubs.map((p) => [p.topic, p.qos, p.retain])).toEqual([
+      ['qinhe/caima/caima-01/health', 1, true], ['qinhe/caima/caima-01/telemetry', 0, false]]);
+    d.detach();
+  });
+});
