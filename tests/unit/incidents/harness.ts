@@ -85,6 +85,8 @@ export interface HarnessOptions {
   dataDir?: string;
   clockMonitor?: ClockMonitor;
   sms?: boolean;
+  /** A real sender (the modem) instead of the recording fake. */
+  smsSender?: SmsSender;
   evidence?: boolean;
   outbox?: OutboxPort;
 }
@@ -126,7 +128,7 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
   const engine = new IncidentEngine({
     bus, outbox, outputs, config, devices: devices(), clock, timers: clock, logger, dataDir,
     ...(opts.evidence === false ? {} : { evidence }),
-    ...(opts.sms ? { sms } : {}),
+    ...(opts.smsSender ? { sms: opts.smsSender } : opts.sms ? { sms } : {}),
     ...(opts.clockMonitor ? { clockMonitor: opts.clockMonitor } : {}),
   });
   return {
