@@ -1,0 +1,5 @@
+/** The scenarios, in the order they run (issue 10's order of value). */
+import type { Scenario } from '../lib/suite.js';
+import { kill9 } from './kill9.js';
+
+export const SCENARIOS: Scenario[] = [kill9];
