@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
@@ -44,6 +44,8 @@ export interface MosquittoOptions {
 
 export class Mosquitto {
   private proc: ChildProcess | null = null;
+  /** The broker's last output (errors and warnings), for failure messages. */
+  output = '';
   private readonly dir: string;
   private readonly confFile: string;
   readonly url: string;
@@ -53,8 +55,10 @@ export class Mosquitto {
     this.confFile = join(this.dir, 'mosquitto.conf');
     this.url = `mqtt://127.0.0.1:${port}`;
     writeFileSync(this.confFile, [
+      // Started as root, mosquitto drops to user `mosquitto` and could not read our temp files: stay who we are.
+      `user ${userInfo().username}`,
       `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout',
-      'log_type error', 'log_type warning', 'max_inflight_messages 0', 'max_queued_messages 100000',
+      'log_type error', 'log_type warning', 'max_queued_messages 100000',
       opts.extraConfig ?? '', '',
     ].join('\n'));
   }
@@ -78,13 +82,17 @@ export class Mosquitto {
     if (this.proc) return;
     const proc = spawn(MOSQUITTO_BIN, ['-c', this.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
-    const out = (b: Buffer) => { if (this.opts.verbose) process.stderr.write(`[mosquitto] ${b.toString()}`); };
+    this.output = '';
+    const out = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-4000);
+      if (this.opts.verbose) process.stderr.write(`[mosquitto] ${b.toString()}`);
+    };
     proc.stdout?.on('data', out);
     proc.stderr?.on('data', out);
     proc.once('exit', () => { if (this.proc === proc) this.proc = null; });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (!this.proc) throw new Error(`mosquitto exited at start (port ${this.port})`);
+      if (!this.proc) throw new Error(`mosquitto exited at start (port ${this.port}): ${this.output.trim()}`);
       if (await canConnect(this.port)) return;
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -1,5 +1,5 @@
 /** A test-side MQTT client that records what the box publishes (the "center"). */
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export interface Seen {
   topic: string;
@@ -19,8 +19,8 @@ export class Observer {
     });
   }
 
-  static async connect(url: string, filter = 'qinhe/#'): Promise<Observer> {
-    const client = mqtt.connect(url, { protocolVersion: 5, clientId: `observer-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200 });
+  static async connect(url: string, filter = 'qinhe/#', extra: IClientOptions = {}): Promise<Observer> {
+    const client = mqtt.connect(url, { protocolVersion: 5, clientId: `observer-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, ...extra });
     await new Promise<void>((resolve, reject) => { client.once('connect', () => resolve()); client.once('error', reject); });
     await client.subscribeAsync(filter, { qos: 1 });
     return new Observer(client);
