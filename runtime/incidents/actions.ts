@@ -11,8 +11,10 @@
  * Cut-off, defined: an OutputCommand `{ deviceId, pattern: 'off', seconds: 0, priority: 0 }` sent to
  *   (a) the charging point itself when its profile declares an `output` (its own port relay), and
  *   (b) every device whose `tags.cutoff` names the charging point (a separate relay feeding that port).
- * `off` is the output's safe state, and the safe state of a charging port's relay is de-energised; `seconds`
- * is meaningless for `off`. The port stays cut after resolve: re-energising is a technician's decision.
+ * The Modbus driver writes `off` as false to the profile's `output.point`, so a charging point's `output.point`
+ * must be its port power-enable coil (true = energised): `off` then cuts the port. `seconds` is meaningless for
+ * `off` (the drivers send `seconds: 0` themselves). The port stays cut after resolve: re-energising is a
+ * technician's decision.
  */
 import type { ActionConfig, BoxConfig } from '../../config/schema.js';
 import type { OutputPattern, ResolvedDevice } from '../../drivers/types.js';

@@ -30,7 +30,9 @@ export class Alarms {
   }
 
   sound(inc: Incident, ids: string[], pattern: OutputPattern, seconds: number): string[] {
-    for (const id of ids) this.command(inc, { deviceId: id, pattern, seconds, priority: 1 }, this.ctx.typeOf(id) ?? 'siren');
+    // The escalated pattern outranks the first one on the same output (drivers: highest priority wins).
+    const priority = pattern === 'escalated' ? 2 : 1;
+    for (const id of ids) this.command(inc, { deviceId: id, pattern, seconds, priority }, this.ctx.typeOf(id) ?? 'siren');
     if (ids.length > 0) {
       mark(inc, 'alarmedAt', this.ctx.clock.now(), this.ctx.clock.mono());
       inc.alarm = { pattern, seconds };

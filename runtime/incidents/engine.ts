@@ -59,7 +59,7 @@ export class IncidentEngine extends Responses {
 
   start(): void {
     if (this.running) return;
-    this.store.open();
+    const store = this.store.open(this.ctx.clock.now());
     this.runner = new RuleRunner(this.ctx.devices, this.ctx.config.rules,
       (w) => this.log.warn({ device: w.device, rule: w.rule, scope: w.scope, reason: w.reason }, 'rule override skipped'));
     this.running = true;
@@ -70,6 +70,10 @@ export class IncidentEngine extends Responses {
     bus.on('availability', this, (f) => this.handle(this.runner?.availability(f) ?? []));
     this.unsubscribeSync = this.ctx.clockMonitor?.onSync((offset) => this.correctClock(offset)) ?? null;
     this.scheduleTick();
+    if (store.degraded) {
+      this.log.error({ reason: store.reason }, 'incident store degraded');
+      this.raiseBoxFault(store.reason);
+    }
   }
 
   async stop(): Promise<void> {
@@ -202,7 +206,8 @@ export class IncidentEngine extends Responses {
     const inc = createIncident(n);
     const plan = planActions({ kind: n.kind, severity: n.severity, zone: n.device.zone, ...(device ? { device } : {}) },
       this.ctx.config.actions, this.ctx.devices);
-    if (alarm) Object.assign(plan, alarm, { cutoffs: [] });
+    // Drills and walk tests: a short chirp, never a cut-off.
+    if (alarm || n.test) Object.assign(plan, alarm ?? { pattern: 'chirp', seconds: 5 }, { cutoffs: [] });
     this.alarms.execute(inc, plan); // outputs first: before the disk and the outbox
     this.openById.set(inc.id, inc);
     this.byKey.set(n.key, inc.id);

@@ -93,7 +93,8 @@ export abstract class Responses implements EngineCore {
   }
 
   /** Stops local alarms on a device or a zone; incidents do not re-sound them (not even on escalation). */
-  async silence(args: { target: string }): Promise<Record<string, unknown>> {
+  async silence(target: string | { target: string }): Promise<Record<string, unknown>> {
+    const args = typeof target === 'string' ? { target } : target;
     const ids = this.devices
       .filter((d) => ALARM_TYPES.has(d.config.type) && (d.config.id === args.target || d.config.zone === args.target))
       .map((d) => d.config.id);

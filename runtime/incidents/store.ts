@@ -5,9 +5,9 @@
  * issues local alarm outputs before it saves, so the disk never delays a siren.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { QinheError } from '../core/errors.js';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { errorMessage, QinheError } from '../core/errors.js';
 import type { Incident } from './model.js';
 
 /** Resolved incidents kept for `list`/`get` (the outbox keeps the events themselves). */
@@ -21,19 +21,42 @@ export class IncidentStore {
     this.file = join(dataDir, 'incidents.sqlite');
   }
 
-  open(): void {
-    if (this.db) return;
+  /**
+   * Opens the file; a file that will not open (corrupt, not a database) is set aside as
+   * incidents.sqlite.corrupt-<now> and a fresh one made; if even that fails the store runs in memory. Alarms
+   * never wait for a healthy disk: the result says what happened so the engine can raise a box fault.
+   */
+  open(now: number = Date.now()): { degraded: false } | { degraded: true; reason: string } {
+    if (this.db) return { degraded: false };
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
-      const db = new Database(this.file);
+      this.db = this.init(this.file);
+      return { degraded: false };
+    } catch (first) {
+      try {
+        if (existsSync(this.file)) renameSync(this.file, `${this.file}.corrupt-${now}`);
+        for (const ext of ['-wal', '-shm']) if (existsSync(this.file + ext)) renameSync(this.file + ext, `${this.file}.corrupt-${now}${ext}`);
+        this.db = this.init(this.file);
+        return { degraded: true, reason: `incident store was unreadable and set aside: ${errorMessage(first)}` };
+      } catch (second) {
+        this.db = this.init(':memory:');
+        return { degraded: true, reason: `incident store unavailable, open incidents kept in memory only: ${errorMessage(second)}` };
+      }
+    }
+  }
+
+  private init(file: string): Database.Database {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.exec(`CREATE TABLE IF NOT EXISTS incidents (
-        id TEXT PRIMARY KEY, status TEXT NOT NULL, json TEXT NOT NULL)`);
+      db.exec('CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, status TEXT NOT NULL, json TEXT NOT NULL)');
       db.exec('CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status)');
-      this.db = db;
+      db.prepare("SELECT count(*) FROM incidents WHERE status = 'open'").get();
+      return db;
     } catch (err) {
-      throw new QinheError('QH_INCIDENT_STORE', `cannot open ${this.file}`, { cause: err });
+      db.close();
+      throw err;
     }
   }
 
