@@ -22,6 +22,7 @@ export async function loadCommands(): Promise<Register[]> {
     import('./incidents.js'),
     import('./test.js'),
     import('./logs.js'),
+    import('./check.js'),
   ]);
   return modules.map((m) => m.register);
 }
