@@ -3,6 +3,7 @@
  * (events → EventFacts, liveness → AvailabilityFacts); it is also the box's EvidencePort (snapshots from
  * any camera, pre-event clips from cameras whose profile asks for them).
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { Driver, DriverContext } from '../types.js';
 import type { EvidencePort } from '../../runtime/core/ports.js';
@@ -64,6 +65,8 @@ class OnvifDriver implements Driver, EvidencePort {
     this.build();
     if (this.controller) return;
     const controller = new AbortController();
+    // Each camera's supervisor listens on this signal (its sleep and its request in flight): 40 cameras is normal.
+    setMaxListeners(Math.max(10, this.cameras.size * 4), controller.signal);
     this.controller = controller;
     signal.addEventListener('abort', () => controller.abort(), { once: true });
     for (const cam of this.cameras.values()) {
