@@ -44,6 +44,13 @@ describe('kill -9 of the box while it produces incidents', () => {
       const p = spawnProducer(env);
       await waitFor(() => p.lines.includes('ready') || p.child.exitCode !== null, 'producer ready', 30_000);
       await waitFor(() => p.lines.some((l) => l.startsWith('committed')), 'a first commit', 30_000);
+      // After each restart, everything made durable before the previous kill arrives, without a gap.
+      const durable = maxCommitted;
+      await waitFor(() => {
+        const got = new Set(observer.json('/incident').map((e) => e.seq as number));
+        for (let s = 1; s <= durable; s++) if (!got.has(s)) return false;
+        return true;
+      }, `seqs 1..${durable} after restart ${run}`, 30_000);
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
       const before = observer.json('/state').filter((s) => s.reason === 'lost').length;
       p.child.kill('SIGKILL');
