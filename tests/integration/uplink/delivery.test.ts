@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BoxConfig } from '../../../config/schema.js';
 import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
-import { Uplink, type Timers } from '../../../runtime/uplink/index.js';
+import { HealthReporter, Uplink, type Timers } from '../../../runtime/uplink/index.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { draft, silentLogger, storageConfig, tempDir } from '../../unit/store/fixtures.js';
 import { uplinkConfig } from './config.js';
@@ -119,5 +119,21 @@ describe('uplink against a real mosquitto', () => {
     await observer.until(() => observer!.json('/state').some((s) => s.online === true), 'state online again');
     expect(events.filter((e) => e === true).length).toBeGreaterThanOrEqual(2);
     expect(events).toContain(false);
+  });
+
+  it('publishes R/health retained through the outbox with the store figures', async () => {
+    uplink = makeUplink();
+    await uplink.start();
+    const health = new HealthReporter({ outbox, intervalS: 300, logger: silentLogger(), provider: () => ({ v: 1, at: new Date().toISOString(),
+      uptimeS: 5, clockSynced: true, store: { pending: 0, oldestPendingAt: null, bytes: 0 },
+      devices: { total: 5, online: 4, offline: 1, degraded: 0 }, unhealthy: [], buses: [] }) });
+    await health.start();
+    await waitFor(() => outbox.stats().byLane.health.pending === 0, 'health delivered');
+    await health.stop();
+    observer = await Observer.connect(broker.url, 'qinhe/caima/caima-01/health');
+    await observer.until(() => observer!.seen.length >= 1, 'retained health');
+    expect(observer.seen[0]!.retain).toBe(true);
+    expect(observer.json('/health')[0]).toMatchObject({ v: 1, devices: { total: 5, online: 4 },
+      store: { pending: expect.any(Number), bytes: expect.any(Number), evictions: expect.objectContaining({ telemetry: 0 }) } });
   });
 });
