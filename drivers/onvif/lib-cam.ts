@@ -29,6 +29,8 @@ export class LibCam {
   private readonly cam: PatchedCam;
   private failInFlight: ((err: unknown) => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Aborts the library's requests in flight (driver stop). */
+  signal: AbortSignal | undefined;
 
   constructor(private readonly soap: SoapClient, opts: { hostname: string; port: number; username?: string; password?: string; timeoutMs: number }) {
     const cam = new onvif.Cam({
@@ -50,7 +52,7 @@ export class LibCam {
     const path = options.url?.path
       ?? (options.service ? cam.uri?.[options.service]?.path ?? options.service : cam.path);
     const url = this.soap.url(path);
-    this.soap.post(url, options.body, options.action ? { action: options.action } : {}).then(({ status, text }) => {
+    this.soap.post(url, options.body, { ...(options.action ? { action: options.action } : {}), ...(this.signal ? { signal: this.signal } : {}) }).then(({ status, text }) => {
       if (!text.replace(/^\uFEFF/, '').trimStart().startsWith('<')) {
         throw new QinheError('QH_ONVIF_HOSTILE', `${this.soap.host} sent a reply that is not XML`);
       }

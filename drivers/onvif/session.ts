@@ -58,8 +58,9 @@ export class CameraSession {
     this.lib = new LibCam(this.soap, { hostname: opts.host, port: opts.port, timeoutMs: limits.timeoutMs, ...creds });
   }
 
-  async connect(): Promise<CameraInfo> {
-    const { offsetMs } = await this.soap.syncClock();
+  async connect(signal?: AbortSignal): Promise<CameraInfo> {
+    this.lib.signal = signal;
+    const { offsetMs } = await this.soap.syncClock(signal);
     await this.lib.call('getCapabilities');
     const dev = await this.lib.call<Record<string, unknown>>('getDeviceInformation');
     const rawProfiles = await this.lib.call<Array<Record<string, unknown>>>('getProfiles');

@@ -64,7 +64,7 @@ export class SubscriptionSupervisor {
     while (!signal.aborted) {
       try {
         if (needConnect) {
-          this.info = await this.o.session.connect();
+          this.info = await this.o.session.connect(signal);
           needConnect = false;
         } else {
           await this.o.session.soap.syncClock(signal);

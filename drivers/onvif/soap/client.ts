@@ -4,7 +4,7 @@
  * GetSystemDateAndTime, goes into every WS-Security Created.
  */
 import type { Clock } from '../../types.js';
-import { QinheError } from '../../../runtime/core/errors.js';
+import { QinheError, isQinheError } from '../../../runtime/core/errors.js';
 import { digestRequest, type HttpLimits } from './http.js';
 import { newDigestState, type DigestState } from './digest.js';
 import { securityHeader, escapeXml } from './wsse.js';
@@ -101,10 +101,16 @@ export class SoapClient {
    */
   async syncClock(signal?: AbortSignal): Promise<{ offsetMs: number; cameraTime: number }> {
     const url = this.url('/onvif/device_service');
+    const request = `<tds:GetSystemDateAndTime xmlns:tds="${NS.device}"/>`;
     const sent = this.opts.clock.now();
-    const body = await this.call(url, `<tds:GetSystemDateAndTime xmlns:tds="${NS.device}"/>`, {
-      security: false, ...(signal ? { signal } : {}),
-    });
+    let body: XmlNode;
+    try {
+      body = await this.call(url, request, { security: false, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      // Some cameras (Panasonic, Digital Barriers) want it authenticated after all; our last offset is the best guess.
+      if (!isQinheError(err, 'QH_ONVIF_AUTH')) throw err;
+      body = await this.call(url, request, signal ? { signal } : {});
+    }
     const received = this.opts.clock.now();
     const sdt = child(child(body, 'GetSystemDateAndTimeResponse'), 'SystemDateAndTime');
     const utc = child(sdt, 'UTCDateTime');
