@@ -130,6 +130,15 @@ describe('CommandDispatcher', () => {
     expect(await send('ack', cmd)).toEqual({ v: 1, id: cmd.id, ok: false, error: { code: 'failed', message: 'no such incident inc-9' } });
   });
 
+  it('replies failed instead of stalling when the target never answers', async () => {
+    const hanging = new RecordingTarget();
+    hanging.silence = () => new Promise(() => undefined);
+    const d = new CommandDispatcher({ keys: [center.publicKeyPem], target: hanging, outbox, store, clock, logger: silentLogger(), commandTimeoutMs: 50 });
+    const reply = await d.handle('silence', Buffer.from(JSON.stringify(signed('silence', { target: 'B3' }))));
+    expect(reply).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringContaining('did not finish') } });
+    expect(outbox.messages).toHaveLength(1);
+  });
+
   it('loads center keys from PEM files and refuses a non-Ed25519 key', () => {
     const f = join(tmp.dir, 'center.pem');
     writeFileSync(f, center.publicKeyPem);
