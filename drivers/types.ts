@@ -17,6 +17,8 @@ export interface ReadingFact {
   unit?: string;
   at: number;
   mono: number;
+  /** Set by the runtime for devices in commissioning test mode (their incidents are marked as tests). */
+  test?: boolean;
 }
 
 /**

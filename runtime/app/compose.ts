@@ -26,6 +26,7 @@ import { IncidentEngine } from '../incidents/index.js';
 import { openStore, Outbox, type Store } from '../store/index.js';
 import { HealthReporter, Uplink } from '../uplink/index.js';
 import { ClockMonitor, defaultClockProbe } from '../clock/index.js';
+import { smsFromConfig } from '../escalation/index.js';
 import type { Composer, Composition, Service } from './box.js';
 import { createBoxApi, PointCache, TestMode, type UplinkState } from './box-api.js';
 import { BoxCommandTarget } from './command-target.js';
@@ -220,7 +221,7 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     dataDir: config.storage.dataDir,
     credentials: (id) => cameraCredentials(loaded.secrets, id),
     facts: {
-      reading: (f) => { registry.seen(f.device, f.at); core.points.reading(f); bus.emit('reading', f); },
+      reading: (f) => { registry.seen(f.device, f.at); core.points.reading(f); bus.emit('reading', core.testMode.has(f.device) ? { ...f, test: true } : f); },
       // Devices in commissioning test mode: their events raise test incidents the center does not dispatch.
       event: (f) => { registry.seen(f.device, f.at); bus.emit('event', core.testMode.has(f.device) ? { ...f, test: true } : f); },
       availability: (f) => { registry.availability(f); bus.emit('availability', f); },
@@ -239,10 +240,14 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     },
   };
 
+  let sms: ReturnType<typeof smsFromConfig>;
   const rules: Service = {
     name: 'rules',
     start: async () => {
+      // The SMS fallback of escalations: a serial 4G modem, when the config names one and duty numbers.
+      sms = smsFromConfig(config, logger);
       engine = new IncidentEngine({
+        ...(sms ? { sms } : {}),
         bus, outbox: outboxPort(core), outputs, evidence, config, devices, clock, logger, dataDir: config.storage.dataDir,
         clockMonitor: core.clockMonitor,
         ...(opts.incidents?.updateIntervalS !== undefined ? { updateIntervalS: opts.incidents.updateIntervalS } : {}),
@@ -259,6 +264,8 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       core.clockMonitor.stop();
       await engine?.stop();
       engine = undefined;
+      await sms?.close();
+      sms = undefined;
     },
   };
 

@@ -23,7 +23,7 @@ export class RuleRunner {
   }
 
   reading(f: ReadingFact): RuleVerdict[] {
-    return this.run(f.device, { type: 'reading', value: f.value, mono: f.mono, at: f.at, ...(f.unit ? { unit: f.unit } : {}) }, f.point);
+    return this.run(f.device, { type: 'reading', value: f.value, mono: f.mono, at: f.at, ...(f.unit ? { unit: f.unit } : {}), ...(f.test ? { test: true } : {}) }, f.point);
   }
 
   event(f: EventFact): RuleVerdict[] {
@@ -48,10 +48,13 @@ export class RuleRunner {
     for (const rule of entry.rules) {
       if (!ruleWants(rule, input, point)) continue;
       // Walk-test facts run on their own state, so a test can never mask (or be masked by) a real alarm.
-      const key = `${deviceId}/${rule.id}${input.type === 'event' && input.fact.test ? '#test' : ''}`;
+      const test = (input.type === 'event' && input.fact.test === true) || (input.type === 'reading' && input.test === true);
+      const key = `${deviceId}/${rule.id}${test ? '#test' : ''}`;
       const { state, verdict } = evaluateRule(rule, this.states.get(key), input);
       this.states.set(key, state);
-      if (verdict.type !== 'none') out.push({ device: entry.device, rule, verdict });
+      if (verdict.type === 'none') continue;
+      // A walk-tested contact on a Modbus DI module arrives as a reading: its incident is a test too.
+      out.push({ device: entry.device, rule, verdict: test && verdict.type === 'trigger' ? { ...verdict, test: true } : verdict });
     }
     return out;
   }

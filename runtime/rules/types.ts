@@ -12,7 +12,7 @@ import type { AvailabilityFact, EventFact, PointValue } from '../../drivers/type
 import type { RuleConfig } from '../../config/schema.js';
 
 export type RuleInput =
-  | { type: 'reading'; value: PointValue; unit?: string; mono: number; at: number }
+  | { type: 'reading'; value: PointValue; unit?: string; mono: number; at: number; test?: boolean }
   | { type: 'event'; fact: EventFact }
   | { type: 'availability'; fact: AvailabilityFact }
   /** Time passes (for forS, stuck, offline afterS, event re-arm). */
