@@ -50,7 +50,7 @@ function canConnect(port: number): Promise<boolean> {
 
 export interface LocalBrokerOptions {
   dir: string;
-  /** Preferred port (default 1883); another free port when it is taken. */
+  /** Preferred port (default 1883; 0: any free port); another free port when it is taken. */
   port?: number;
   /** Exact port, even if the preferred one is free (bench restarts on the same port). */
   fixedPort?: number;
@@ -84,7 +84,7 @@ export class LocalBroker {
     if (!bin) throw new QinheError('QH_UPLINK_DOWN', 'no MQTT 5 broker: install mosquitto (apt install mosquitto) or pass --broker URL');
     if (this.port_ === 0) {
       const preferred = this.opts.fixedPort ?? this.opts.port ?? 1883;
-      this.port_ = this.opts.fixedPort !== undefined || await portFree(preferred) ? preferred : await freePort();
+      this.port_ = this.opts.fixedPort !== undefined || (preferred > 0 && await portFree(preferred)) ? preferred : await freePort();
     }
     mkdirSync(this.opts.dir, { recursive: true });
     writeFileSync(this.confFile, [
