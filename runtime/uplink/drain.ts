@@ -38,6 +38,8 @@ export class Drainer {
   private watermark = 0;
   private window: number;
   private readonly inFlight = new Set<number>();
+  /** Rows the broker refused (PUBACK reason ≥ 0x80, too large...): held back until the next connection. */
+  private readonly refused = new Set<number>();
   private tokens = 0;
   private lastRefill = 0;
   private pumpQueued = false;
@@ -54,6 +56,7 @@ export class Drainer {
   attach(client: MqttClient, receiveMaximum?: number): void {
     this.client = client;
     this.inFlight.clear();
+    this.refused.clear();
     this.watermark = this.o.outbox.highestRowId();
     this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.tokens = Math.min(this.window, this.o.drainPerS);
@@ -74,6 +77,11 @@ export class Drainer {
 
   counters(): { published: number; acked: number; inFlight: number } {
     return { published: this.published, acked: this.acked, inFlight: this.inFlight.size };
+  }
+
+  private skipSet(): ReadonlySet<number> {
+    if (this.refused.size === 0) return this.inFlight;
+    return new Set([...this.inFlight, ...this.refused]);
   }
 
   kick(): void {
@@ -106,7 +114,7 @@ export class Drainer {
     }
     let rows: OutboxRow[];
     try {
-      rows = this.o.outbox.peek(room, this.inFlight);
+      rows = this.o.outbox.peek(room, this.skipSet());
     } catch (err) {
       this.o.logger.error({ err }, 'cannot read the outbox');
       return;
@@ -150,7 +158,8 @@ export class Drainer {
         if (this.client !== client) return; // a stale connection: the row goes again after reconnect
         this.inFlight.delete(row.id);
         if (err) {
-          this.o.logger.warn({ err, row: row.id, topic: row.topic }, 'publish failed; will retry');
+          this.refused.add(row.id);
+          this.o.logger.warn({ err, row: row.id, topic: row.topic }, 'broker refused a message; kept, retried after the next reconnect');
         } else {
           this.acked += 1;
           this.o.outbox.ack(row.id);

@@ -9,9 +9,11 @@ class FakeClient {
   readonly pubs: Array<{ topic: string; payload: Buffer; qos: number; retain: boolean }> = [];
   readonly waiting: Array<(err?: Error) => void> = [];
   autoAck = true;
+  refuse: (payload: Buffer) => boolean = () => false;
   publish(topic: string, payload: Buffer, opts: { qos: number; retain: boolean }, cb: (err?: Error) => void): void {
     this.pubs.push({ topic, payload, qos: opts.qos, retain: opts.retain });
-    if (this.autoAck) queueMicrotask(() => cb());
+    if (this.refuse(payload)) queueMicrotask(() => cb(new Error('Not authorized (0x87)')));
+    else if (this.autoAck) queueMicrotask(() => cb());
     else this.waiting.push(cb);
   }
 }
@@ -114,6 +116,26 @@ describe('Drainer', () => {
     await ticks();
     expect(client.pubs.map((p) => [p.topic, p.qos, p.retain])).toEqual([
       ['qinhe/caima/caima-01/health', 1, true], ['qinhe/caima/caima-01/telemetry', 0, false]]);
+    d.detach();
+  });
+
+  it('holds a message the broker refuses until the next connection, without a retry loop', async () => {
+    await outbox.append({ lane: 'evidence', topic: 'evidence/i/e', payload: Buffer.from('too big') });
+    await outbox.appendIncident(draft());
+    const client = new FakeClient();
+    client.refuse = (p) => p.toString() === 'too big';
+    const d = drainer(1000, 10);
+    d.attach(client as unknown as MqttClient);
+    for (let i = 0; i < 5; i++) { await timers.advance(1000); await ticks(); }
+    expect(client.pubs.map((p) => p.topic)).toEqual(['qinhe/caima/caima-01/incident', 'qinhe/caima/caima-01/evidence/i/e']);
+    expect(outbox.stats().byLane.evidence.pending).toBe(1);
+    d.detach();
+    const again = new FakeClient();
+    d.attach(again as unknown as MqttClient);
+    await ticks();
+    expect(again.pubs.map((p) => p.payload.toString())).toEqual(['too big']);
+    await ticks();
+    expect(outbox.stats().pending).toBe(0);
     d.detach();
   });
 });
