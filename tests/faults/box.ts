@@ -12,7 +12,7 @@
  *
  * env: DATA_DIR, BROKER_URL, MODE=load|drain|idle, RATE (events/s), BURST_EVERY_MS, BURST_MAX, TELEMETRY_RATE,
  *      DRAIN_PER_S, QUOTA_MB, BACKOFF_BASE_MS, BACKOFF_CAP_MS, FIRST_RETRY_MS, APPEND_VIA=outbox|publisher,
- *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), LOG_LEVEL
+ *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), BURST_CRITICAL_EVERY, LOG_LEVEL
  */
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -94,6 +94,7 @@ const burstEvery = num('BURST_EVERY_MS', 700);
 const burstMax = num('BURST_MAX', 40);
 const telemetryRate = num('TELEMETRY_RATE', 0);
 const criticalEvery = num('CRITICAL_EVERY', 3);
+const burstCriticalEvery = num('BURST_CRITICAL_EVERY', 4);
 const timers: NodeJS.Timeout[] = [];
 
 if ((env.MODE ?? 'load') === 'load') {
@@ -111,7 +112,7 @@ if ((env.MODE ?? 'load') === 'load') {
         const size = 1 + Math.floor(Math.random() * burstMax);
         const id = ulid();
         void Promise.all(Array.from({ length: size }, (_, i) =>
-          offer(makeDraft(i % 4 === 0 ? 'critical' : 'major', id, 'burst')))).then(report);
+          offer(makeDraft(burstCriticalEvery > 0 && i % burstCriticalEvery === 0 ? 'critical' : 'major', id, 'burst')))).then(report);
       }
       timers.push(setTimeout(burst, Math.random() * 2 * burstEvery));
     };

@@ -3,5 +3,6 @@ import type { Scenario } from '../lib/suite.js';
 import { kill9 } from './kill9.js';
 import { powercut } from './powercut.js';
 import { corrupt } from './corrupt.js';
+import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, corrupt];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt];

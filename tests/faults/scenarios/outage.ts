@@ -1,0 +1,120 @@
+/**
+ * Item 4 — outage then drain. The box runs with the broker up, the broker goes down for the outage while
+ * the box takes incident events at 6× a nominal 5/s (30/s, plus bursts; 1 in 50 critical) and telemetry, then
+ * the broker comes
+ * back. Checked at the center: every seq delivered, first arrivals in seq order within each severity (the
+ * contract's order), the drain paced at drainPerS (allowing the in-flight window as a burst), and a live
+ * critical alarm injected during the drain out within 1 s.
+ */
+import { Mosquitto } from '../../helpers/mosquitto.js';
+import { spawnBox } from '../lib/child.js';
+import { Center, maxInWindow } from '../lib/center.js';
+import { missingUpTo, summarize } from '../lib/db.js';
+import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
+
+const DRAIN_PER_S = 200;
+const WINDOW = 20;
+
+interface Variant { id: string; title: string; sizes: string; outageS: (full: boolean) => number; mix: Record<string, string> }
+
+function outageScenario(v: Variant): Scenario {
+  return { id: v.id, item: 4, title: v.title, sizes: v.sizes, run: async (ctx) => {
+    const outageS = v.outageS(ctx.full);
+    const broker = await Mosquitto.start();
+    ctx.defer(() => broker.dispose());
+    const center = await Center.connect(broker.url);
+    ctx.defer(() => center.close());
+    const dataDir = ctx.tmp('outage');
+    const box = spawnBox({ DATA_DIR: dataDir, BROKER_URL: broker.url, RATE: '30', BURST_EVERY_MS: '2000', BURST_MAX: '20',
+      TELEMETRY_RATE: '10', ...v.mix, DRAIN_PER_S: String(DRAIN_PER_S), BACKOFF_BASE_MS: '200', BACKOFF_CAP_MS: '2000', FIRST_RETRY_MS: '500' });
+    ctx.defer(() => box.kill());
+    await box.line('ready', 30_000);
+    await sleep(2000);
+    await broker.kill('SIGKILL');
+    const downAt = Date.now();
+    await sleep(outageS * 1000);
+    box.send('stats');
+    const backlog = JSON.parse((await box.line('stats', 10_000)).slice(6)) as { pending: number };
+    await broker.start();
+    const upAt = Date.now();
+    // The live alarm: once the drain is under way (first buffered event seen), append one critical event.
+    await waitUntil(() => center.arrivals.some((a) => a.at > upAt && a.topic.endsWith('/incident')), 'drain start', 30_000);
+    await sleep(300);
+    box.send('critical');
+    const live = (await box.line('live', 10_000)).split(' ');
+    const liveSeq = Number(live[1]);
+    const liveAt = Number(live[2]);
+    await waitUntil(() => center.of('/incident').some((a) => a.json?.seq === liveSeq), 'the live alarm at the center', 30_000);
+    const liveLatency = center.of('/incident').find((a) => a.json?.seq === liveSeq)!.at - liveAt;
+    // Let the backlog drain with load still on, then stop the load and wait for the rest.
+    const drainDeadline = 60_000 + (backlog.pending / DRAIN_PER_S) * 3000;
+    let drainedAt = 0;
+    await waitUntil(() => {
+      const pendingNow = box.lines.filter((l) => l.startsWith('stats ')).at(-1);
+      if (pendingNow && (JSON.parse(pendingNow.slice(6)) as { pending: number }).pending < 60 && !drainedAt) drainedAt = Date.now();
+      box.send('stats');
+      return drainedAt > 0;
+    }, 'the backlog drained', drainDeadline, 250);
+    box.send('pause');
+    await sleep(500);
+    box.send('stop');
+    await box.line('stopped', 30_000);
+    let maxCommitted = 0;
+    for (const l of box.lines) if (l.startsWith('committed ')) maxCommitted = Math.max(maxCommitted, Number(l.slice(10)));
+    await sleep(500);
+
+    const incidents = center.of('/incident');
+    const first = new Map<number, { at: number; severity: string }>();
+    for (const a of incidents) if (!first.has(a.json!.seq as number)) first.set(a.json!.seq as number, { at: a.at, severity: a.json!.severity as string });
+    const missing = missingUpTo(first.keys(), maxCommitted);
+    const disorder: string[] = [];
+    for (const sev of ['critical', 'major']) {
+      let last = 0;
+      for (const a of incidents) {
+        if (a.json!.severity !== sev) continue;
+        const s = a.json!.seq as number;
+        if (first.get(s)!.at !== a.at) continue; // a duplicate
+        if (s < last) disorder.push(`${sev} ${s} after ${last}`);
+        last = Math.max(last, s);
+      }
+    }
+    const drainTimes = center.arrivals.filter((a) => a.at >= upAt && !a.topic.endsWith('/state')).map((a) => a.at);
+    const peak = maxInWindow(drainTimes, 1000);
+    const peak5 = maxInWindow(drainTimes, 5000);
+    const buffered = incidents.filter((a) => a.at >= upAt && a.json!.buffered === true).length;
+    ctx.figure('outageS', outageS);
+    ctx.figure('backlogAtReturn', backlog.pending);
+    ctx.figure('committed', maxCommitted);
+    ctx.figure('deliveredUnique', first.size);
+    ctx.figure('missing', missing.length);
+    ctx.figure('outOfOrder', disorder.length);
+    ctx.figure('drainPeakPerS', peak);
+    ctx.figure('drainPeakPer5s', peak5);
+    ctx.figure('drainPerS', DRAIN_PER_S);
+    ctx.figure('drainS', (drainedAt - upAt) / 1000);
+    ctx.figure('bufferedFlagged', buffered);
+    ctx.figure('liveCriticalMs', liveLatency);
+    ctx.figure('downMs', upAt - downAt);
+    ctx.check('100% delivered', missing.length === 0 && maxCommitted > 0, `${first.size} unique seqs for ${maxCommitted} committed, missing ${summarize(missing)}`);
+    ctx.check('seq order within each severity (first arrivals)', disorder.length === 0, disorder.slice(0, 5).join('; ') || 'in order');
+    // Judged over 5 s windows: arrival times at the subscriber jitter by tens of ms on a loaded machine, which
+    // alone can put 1.05 s of paced publishes into one 1 s window (the 1 s peak is printed as a figure).
+    ctx.check('paced: ≤ 5 × drainPerS + window in any 5 s', peak5 <= 5 * DRAIN_PER_S + WINDOW,
+      `peak ${peak5} per 5 s (${peak} in 1 s) for drainPerS ${DRAIN_PER_S} (+${WINDOW} burst)`);
+    ctx.check('live critical out within 1 s during the drain', liveLatency <= 1000, `${liveLatency} ms`);
+  } };
+}
+
+/** The backlog of a plausible outage: 1 event in 50 critical, bursts of one major incident. */
+export const outage = outageScenario({ id: 'outage', title: 'broker outage, then paced drain',
+  sizes: 'CI 30 s outage; --full 20 min, both at 30 events/s (6× 5/s)', outageS: (full) => (full ? 1200 : 30),
+  mix: { CRITICAL_EVERY: '50', BURST_CRITICAL_EVERY: '0' } });
+
+/**
+ * A backlog full of escalations: incidents whose events change severity (1 in 3 critical, bursts with
+ * critical events). Shows how the per-incident pull-forward of the critical lane interacts with "seq order
+ * within one severity", and whether a live critical still overtakes a backlog of older critical events.
+ */
+export const outageEscalations = outageScenario({ id: 'outage-escalations', title: 'outage with a backlog of escalating incidents',
+  sizes: 'CI 10 s outage; --full 5 min, at 30 events/s, 1 in 3 critical', outageS: (full) => (full ? 300 : 10),
+  mix: { CRITICAL_EVERY: '3', BURST_CRITICAL_EVERY: '4' } });
