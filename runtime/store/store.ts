@@ -100,7 +100,12 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
   } catch (err) {
     const reason = errorMessage(err);
     if (!existsSync(file)) throw new QinheError('QH_STORE_IO', `cannot open store ${file}: ${reason}`, { cause: err });
-    const movedTo = setAside(file, clock.now());
+    let movedTo: string;
+    try {
+      movedTo = setAside(file, clock.now());
+    } catch (renameErr) {
+      throw new QinheError('QH_STORE_CORRUPT', `store ${file} is damaged (${reason}) and could not be set aside`, { cause: renameErr });
+    }
     logger.error({ err, movedTo }, 'store failed its integrity check; set aside, starting a fresh one');
     recovered = { movedTo, reason };
     opened = openChecked(file);

@@ -11,7 +11,10 @@
  * - `buffered` on incident events: true when the row was appended before this connection was established
  *   (row id ≤ the highest id at connect: it waited for the uplink), or when it waited in the box longer than
  *   `bufferedAfterMs` (default 2 s) before this publish. The stored row keeps `buffered: false`; the flag is
- *   set on the published bytes only.
+ *   set on the published bytes only. (A wall-clock jump at NTP sync can make a young row look old: it is then
+ *   marked buffered, never the other way round.)
+ * - A message the broker refuses (PUBACK reason ≥ 0x80, packet too large) stays in the outbox and is held
+ *   back until the next connection: no hot retry loop. Later events of the same incident are not held with it.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';

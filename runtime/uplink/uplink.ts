@@ -11,6 +11,8 @@
  * - Persistent session (clean: false, 24 h expiry) so commands sent while the box was away still arrive;
  *   duplicates are harmless (the dispatcher's replay table).
  * - R/state is session state, not an outbox message: published directly on every (re)connect.
+ * - Everything else comes from the outbox through the Drainer (drain.ts: pacing, window, what `buffered` means).
+ * - The reconnect attempt counter resets on CONNACK, so after each loss the first retry is again 0–5 s.
  */
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
