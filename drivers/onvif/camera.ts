@@ -17,6 +17,11 @@ export interface OnvifTuning {
   segmentS?: number;
   stallS?: number;
   requestTimeoutMs?: number;
+  /**
+   * Which stream the clip ring copies: 'sub' (default) keeps 24 façade cameras within a Pi's network and SD-card
+   * budget (about 0.5–1 Mbit/s each instead of 4–8); 'main' for full-resolution clips.
+   */
+  ringStream?: 'main' | 'sub';
   maxReplyBytes?: number;
 }
 
@@ -52,7 +57,7 @@ export class Camera {
     if (ev?.clip && opts.ffmpeg) {
       const segmentS = t.segmentS ?? 2;
       this.ring = new SegmentRing({
-        cameraId: this.id, ffmpeg: opts.ffmpeg, dir: join(opts.ringRoot, this.id), rtspUrl: () => this.rtspUrl(),
+        cameraId: this.id, ffmpeg: opts.ffmpeg, dir: join(opts.ringRoot, this.id), rtspUrl: () => this.rtspUrl(t.ringStream ?? 'sub'),
         segmentS, segments: Math.ceil((ev.preS + ev.postS) / segmentS) + 4, stallS: t.stallS ?? Math.max(10, segmentS * 5),
         clock: ctx.clock, logger: this.logger,
       });
@@ -66,8 +71,9 @@ export class Camera {
     return u;
   }
 
-  rtspUrl(): string | undefined {
-    const uri = this.supervisor.info?.streamUri;
+  rtspUrl(stream: 'main' | 'sub' = 'main'): string | undefined {
+    const info = this.supervisor.info;
+    const uri = stream === 'sub' ? info?.subStreamUri ?? info?.streamUri : info?.streamUri;
     return uri ? withCredentials(this.onHost(uri).href, this.creds) : undefined;
   }
 }

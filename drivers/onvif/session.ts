@@ -25,6 +25,8 @@ export interface CameraInfo {
   profiles: CameraProfile[];
   /** Stream and snapshot URIs as the camera gives them (no credentials in them). */
   streamUri?: string;
+  /** Stream of the smallest profile (the sub-stream), when the camera has more than one profile. */
+  subStreamUri?: string;
   snapshotUri?: string;
   eventsPath: string;
 }
@@ -74,6 +76,11 @@ export class CameraSession {
     if (first !== undefined) {
       const stream = await this.lib.call<{ uri?: unknown }>('getStreamUri', { protocol: 'RTSP', profileToken: first });
       if (typeof stream?.uri === 'string') info.streamUri = stream.uri;
+      const sub = smallest(profiles);
+      if (sub && sub.token !== first) {
+        const subStream = await this.lib.call<{ uri?: unknown }>('getStreamUri', { protocol: 'RTSP', profileToken: sub.token });
+        if (typeof subStream?.uri === 'string') info.subStreamUri = subStream.uri;
+      }
       try {
         const snap = await this.lib.call<{ uri?: unknown }>('getSnapshotUri', { profileToken: first });
         if (typeof snap?.uri === 'string') info.snapshotUri = snap.uri;
@@ -84,6 +91,11 @@ export class CameraSession {
     }
     return info;
   }
+}
+
+function smallest(profiles: CameraProfile[]): CameraProfile | undefined {
+  const area = (p: CameraProfile): number => (p.width ?? Infinity) * (p.height ?? Infinity);
+  return [...profiles].sort((a, b) => area(a) - area(b))[0];
 }
 
 function toProfile(p: Record<string, unknown>): CameraProfile | undefined {

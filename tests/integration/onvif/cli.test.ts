@@ -42,6 +42,7 @@ describe('qinhe onvif probe|events', () => {
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({ ok: true, manufacturer: 'Dahua', model: 'IPC-HFW3441T-ZAS', snapshotUri: `${cam.baseUrl}/onvif/snapshot.jpg` });
     expect((out.profiles as unknown[]).length).toBe(2);
+    expect(out).toMatchObject({ streamUri: 'rtsp://127.0.0.1:554/Streaming/Channels/101', subStreamUri: 'rtsp://127.0.0.1:554/Streaming/Channels/102' });
     expect(out.eventTopics).toContain('RuleEngine/CellMotionDetector/Motion');
     // The camera runs two hours behind; the measured offset says so.
     expect(Math.round((out.clockOffsetMs as number) / 3_600_000)).toBe(-2);

@@ -198,7 +198,11 @@ export class SimulatedCamera {
       case 'GetCapabilities': return this.send(res, 200, reply.capabilities(base));
       case 'GetDeviceInformation': return this.send(res, 200, reply.deviceInformation(this.opts.model, this.opts.serial ?? `SIM${this.port}`));
       case 'GetProfiles': return this.send(res, 200, reply.profiles());
-      case 'GetStreamUri': return this.send(res, 200, reply.mediaUri('Stream', this.opts.rtspUrl ?? `rtsp://127.0.0.1:554/Streaming/Channels/101`));
+      case 'GetStreamUri': {
+        // Every profile streams rtspUrl when one is given (the test source has one stream); else Hikvision-style paths.
+        const channel = textOf(pick(el, ['ProfileToken'])) === 'Profile_2' ? 102 : 101;
+        return this.send(res, 200, reply.mediaUri('Stream', this.opts.rtspUrl ?? `rtsp://127.0.0.1:554/Streaming/Channels/${channel}`));
+      }
       case 'GetSnapshotUri':
         if (this.opts.noSnapshotUri) return this.send(res, 400, reply.fault('Sender', 'ter:ActionNotSupported', 'no snapshot'));
         return this.send(res, 200, reply.mediaUri('Snapshot', `${base}/onvif/snapshot.jpg`));
