@@ -23,6 +23,7 @@ export async function loadCommands(): Promise<Register[]> {
     import('./test.js'),
     import('./logs.js'),
     import('./check.js'),
+    import('./commission.js'),
   ]);
   return modules.map((m) => m.register);
 }

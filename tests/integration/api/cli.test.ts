@@ -3,10 +3,10 @@
  * command's --json has the documented shape, the tables for people show what matters, errors and an
  * unreachable daemon are explained.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICES, INCIDENT } from './fake-box-api.js';
+import { DEVICES, INCIDENT, SNAPSHOT_BYTES } from './fake-box-api.js';
 import { runCli, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -138,5 +138,28 @@ describe('errors', () => {
     const wrong = await runCli(['store', '--config', cfg]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('from config');
+  }, 60_000);
+});
+
+describe('qinhe commission', () => {
+  it('walks every device in test mode, writes an HTML report with the snapshot embedded, and fails on a silent button', async () => {
+    h.api.pendingEvents.set('door-a1', { topic: 'input', kind: 'door' });
+    h.api.pendingEvents.delete('panic-a1');
+    const out = join(h.dir, 'report.html');
+    const r = await cli(['commission', '--out', out, '--installer', 'Wang Wei', '--event-timeout', '1', '--json'], {}, 'y\n');
+    expect(r.code, r.stderr).toBe(1);
+    const res = JSON.parse(r.stdout) as { ok: boolean; results: Array<{ deviceId: string; kind: string; status: string }> };
+    expect(res.ok).toBe(false);
+    const status = Object.fromEntries(res.results.map((x) => [x.deviceId, `${x.kind}:${x.status}`]));
+    expect(status).toEqual({
+      'cam-b3-02': 'snapshot:pass', 'cp-b3-07': 'read:pass', 'siren-b3': 'sound:pass', 'door-a1': 'trip:pass', 'panic-a1': 'press:fail',
+    });
+    const modes = h.api.calls.filter((c) => c.method === 'setTestMode').map((c) => c.args[1]);
+    expect(modes).toEqual([true, false]);
+    expect(h.api.testMode.size).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`data:image/jpeg;base64,${SNAPSHOT_BYTES.toString('base64')}`);
+    expect(html).toContain('Wang Wei');
+    expect(html).toContain('1 device FAILED');
   }, 60_000);
 });
