@@ -132,16 +132,21 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream = pr
  * Incidents by kind on the box side: from the bus `incident` events when the composition emits them, else
  * from the incident engine's own list (its current kind, after any correlation).
  */
-function boxRaised(view: { raised: Map<string, number> }, handle: BoxHandle | undefined): Record<string, number> {
-  if (view.raised.size > 0 || !handle) return Object.fromEntries(view.raised);
+function boxRaised(view: BoxView, handle: BoxHandle | undefined): Record<string, number> {
+  if (view.raised.size > 0) return Object.fromEntries(view.raised);
+  const engine = handle?.engine();
+  if (!engine) return view.lastListed; // stopping: keep the last numbers on screen
   const out: Record<string, number> = {};
-  for (const inc of handle.engine()?.list(1000) ?? []) if (!inc.test) out[inc.kind] = (out[inc.kind] ?? 0) + 1;
+  for (const inc of engine.list(1000)) if (!inc.test) out[inc.kind] = (out[inc.kind] ?? 0) + 1;
+  view.lastListed = out;
   return out;
 }
 
+interface BoxView { raised: Map<string, number>; uplink?: 'connected' | 'down'; lastListed: Record<string, number> }
+
 /** Listens on the box's bus for committed incidents and uplink changes (owner: the returned object). */
-function watchBox(box: Box, logger: Logger, note: (text: string) => void): { raised: Map<string, number>; uplink?: 'connected' | 'down' } {
-  const view: { raised: Map<string, number>; uplink?: 'connected' | 'down' } = { raised: new Map() };
+function watchBox(box: Box, logger: Logger, note: (text: string) => void): BoxView {
+  const view: BoxView = { raised: new Map(), lastListed: {} };
   const handle = box.composition?.handle as BoxHandle | undefined;
   if (!handle) {
     logger.warn('the composition exposes no handle; the summary shows only what the center receives');

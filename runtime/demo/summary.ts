@@ -86,7 +86,7 @@ export class SummaryDisplay {
   private draw(): void {
     const s = this.snapshot();
     if (this.mode === 'tty') {
-      const width = (this.out as NodeJS.WriteStream).columns ?? 100;
+      const width = (this.out as NodeJS.WriteStream).columns || 100;
       const lines = renderSummary(s, width);
       // Up to where the last frame began, then rewrite every line and clear what is left below.
       const up = this.printed > 0 ? `\x1b[${this.printed}A` : '';
