@@ -65,7 +65,12 @@ export class Mosquitto {
 
   static async start(opts: MosquittoOptions = {}): Promise<Mosquitto> {
     const m = new Mosquitto(opts.port ?? (await freePort()), opts);
-    await m.start();
+    try {
+      await m.start();
+    } catch (err) {
+      await m.dispose();
+      throw err;
+    }
     return m;
   }
 
