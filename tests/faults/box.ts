@@ -6,7 +6,7 @@
  * stdout (one line each):  ready <ms since process start> <ms of store open + uplink start>   committed <highest seq of the batch>
  *                          refused <code> <n>   live <seq> <wall ms at append>   drained   stopped
  *                          stats <json>
- * stdin commands:          critical | pause | resume | stats | stop
+ * stdin commands:          critical | pause | resume | stats | stop | fill (a filler file until ENOSPC) | free
  * Every generated event carries data.n (the generator's counter) so a scenario can tell which offered
  * events reached the store or the center.
  *
@@ -14,6 +14,8 @@
  *      DRAIN_PER_S, QUOTA_MB, BACKOFF_BASE_MS, BACKOFF_CAP_MS, FIRST_RETRY_MS, APPEND_VIA=outbox|publisher,
  *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), BURST_CRITICAL_EVERY, LOG_LEVEL
  */
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
@@ -127,6 +129,22 @@ if ((env.MODE ?? 'load') === 'load') {
   }
 }
 
+/** Writes DATA_DIR/filler until the disk says ENOSPC; returns the bytes written. */
+function fill(): number {
+  const fd = openSync(join(dataDir, 'filler'), 'a');
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  let bytes = 0;
+  try {
+    for (;;) bytes += writeSync(fd, chunk);
+  } catch {
+    const small = Buffer.alloc(512, 0x5a);
+    try { for (;;) bytes += writeSync(fd, small); } catch { /* full */ }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
 async function stop(code: number): Promise<never> {
   stopping = true;
   for (const t of timers) clearTimeout(t);
@@ -150,6 +168,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (cmd === 'pause') paused = true;
   else if (cmd === 'resume') paused = false;
   else if (cmd === 'stop') void stop(0);
+  else if (cmd === 'fill') out(`filled ${fill()}`);
+  else if (cmd === 'free') {
+    rmSync(join(dataDir, 'filler'), { force: true });
+    out(`freed ${Date.now()}`);
+  }
   else if (cmd === 'stats') out(`stats ${JSON.stringify({ ...outbox.stats(), refused, offered: n, uplink: uplink?.counters() ?? null })}`);
   else if (cmd === 'critical') {
     const at = Date.now();

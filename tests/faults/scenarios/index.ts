@@ -3,6 +3,7 @@ import type { Scenario } from '../lib/suite.js';
 import { kill9 } from './kill9.js';
 import { powercut } from './powercut.js';
 import { corrupt } from './corrupt.js';
+import { diskFull, quota } from './quota.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull];
