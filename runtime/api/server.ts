@@ -4,7 +4,7 @@
  * both of group `qinhe` when that group exists (systemd's RuntimeDirectory=qinhe does the same for /run/qinhe),
  * so a technician in group `qinhe` (or root) can use it and nobody else can even see it.
  */
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
@@ -79,11 +79,19 @@ export function createApiService(opts: ApiServiceOptions): Service {
   };
 }
 
+/**
+ * A directory we create gets 0750 (and group qinhe). One that already exists is left alone: it may be
+ * systemd's RuntimeDirectory (already 0750) or a shared one like /tmp that must never be changed.
+ */
 function prepareDirectory(dir: string, gid: number | undefined, log: Logger): void {
-  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const created = mkdirSync(dir, { recursive: true, mode: 0o750 });
+  if (created === undefined) {
+    const mode = statSync(dir).mode & 0o777;
+    if ((mode & 0o007) !== 0) log.warn({ dir, mode: `0${mode.toString(8)}` }, 'the API socket directory is open to everyone; the socket itself is 0660');
+    return;
+  }
   try {
-    // Only the owner (and the qinhe group) may enter; under systemd RuntimeDirectoryMode=0750 already did this.
-    if (lstatSync(dir).uid === process.getuid?.()) chmodSync(dir, 0o750);
+    chmodSync(dir, 0o750); // the umask may have taken bits off
   } catch (err) {
     log.warn({ dir, err: errorMessage(err) }, 'cannot set the API directory mode');
   }

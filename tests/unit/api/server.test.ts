@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -131,5 +131,18 @@ describe('socket file on start', () => {
     writeFileSync(f, 'root:x:0:\ndialout:x:20:pi\nqinhe:x:998:tech\n');
     expect(groupIdFromEtc('qinhe', f)).toBe(998);
     expect(groupIdFromEtc('gpio', f)).toBeUndefined();
+  });
+});
+
+describe('socket directory', () => {
+  it('leaves the mode of an existing directory alone (never chmods a shared one like /tmp)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qinhe-srv-'));
+    chmodSync(dir, 0o755);
+    const svc = createApiService({ socketPath: join(dir, 'api.sock'), api: new FakeBoxApi(), logger, lookupGroup: () => undefined });
+    await svc.start();
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    expect(statSync(join(dir, 'api.sock')).mode & 0o777).toBe(0o660);
+    await svc.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
