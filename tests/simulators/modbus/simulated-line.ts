@@ -90,7 +90,9 @@ export class SimulatedModbusLine {
     const out = this.slave.handle(frame);
     if (!out) return;
     const baud = this.options.baud;
-    const delay = (this.options.turnaroundMs ?? 0) + (baud ? wireMs(out.length, { baud, dataBits: 8, parity: 'none', stopBits: 1 }) : 0);
+    // Emulated wire: the request took its time to arrive, then the slave thinks, then the reply takes its time.
+    const wire = (bytes: number) => (baud ? wireMs(bytes, { baud, dataBits: 8, parity: 'none', stopBits: 1 }) : 0);
+    const delay = (this.options.turnaroundMs ?? 0) + wire(frame.length) + wire(out.length);
     const send = () => { void this.link?.write(out).catch(() => undefined); };
     if (delay <= 0) { send(); return; }
     const t = setTimeout(() => { this.timers.delete(t); send(); }, delay);
