@@ -1,7 +1,7 @@
 /**
  * Modbus RTU on a baud-accurate simulated line: the real LineScheduler + LinePoller of drivers/modbus against
- * a SimulatedModbusLine whose replies take their wire time, and whose turnaround includes the request's wire
- * time and the 3.5-character end-of-frame silence (an in-memory link has no baud rate of its own).
+ * a SimulatedModbusLine that delays each reply by the request's and the reply's wire time plus a turnaround
+ * of the 3.5-character end-of-frame silence (a slave cannot answer before it has seen the frame end).
  *
  * Physical minimum of one transaction (Modbus over Serial Line V1.02 §2.5.1.1, 11 bits per character):
  *   wire(request) + t3.5 + wire(reply) + t3.5
@@ -52,7 +52,7 @@ const profile = profileSchema.parse({
 /** Runs the poller back to back for `measureMs` after `warmMs`; returns the mean fast-cycle time. */
 async function meanCycle(logger: Logger, dead: number | undefined, warmMs: number, measureMs: number): Promise<number> {
   const units = new Map(Array.from({ length: UNITS }, (_, i) => [i + 1, { holding: { 0: 1, 1: 2, 2: 3, 3: 4, 4: 5 } }]));
-  const sim = new SimulatedModbusLine({ units, baud: SIM_BAUD, turnaroundMs: wireMs(fc3Bytes(REGISTERS).request, LINK) + silenceMs(LINK) });
+  const sim = new SimulatedModbusLine({ units, baud: SIM_BAUD, turnaroundMs: silenceMs(LINK) });
   const [boxEnd, simEnd] = linkPair('/bench/rs485');
   await simEnd.open();
   sim.connect(simEnd);
