@@ -58,7 +58,8 @@ export class SdNotify {
 
   /** READY=1 (call once the store is open and the box runs) and starts the watchdog pings. */
   ready(status = 'running'): void {
-    this.send(`READY=1\nSTATUS=${status}\nMAINPID=${this.opts.pid ?? process.pid}`);
+    // No MAINPID=: node is already the main process (ExecStart), and systemd may refuse it from a helper.
+    this.send(`READY=1\nSTATUS=${status.replace(/\n/g, ' ')}`);
     this.startWatchdog();
   }
 

@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 const RECEIVER = [
   'import json, socket, sys, time',
   's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
-  's.bind(sys.argv[1])',
+  'p = sys.argv[1]',
+  "s.bind('\\0' + p[1:] if p.startswith('@') else p)",
   "print('ready', flush=True)",
   'while True:',
   '    d = s.recv(4096)',
