@@ -2,7 +2,7 @@
  * Operations commands on this machine: `qinhe logs` from a file and from stdin, `qinhe check` with the real
  * probes, and the CLI against a real `qinhe run` daemon (its BoxApi, not a fake) on a temporary socket.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -36,6 +36,26 @@ describe('qinhe logs', () => {
     const s = await runCli(['logs', '--json', '-'], {}, PINO);
     const lines = s.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; message: string });
     expect(lines.map((l) => l.level)).toEqual(['INFO', '', 'ERROR']);
+  }, 30_000);
+});
+
+describe('qinhe logs from the journal', () => {
+  it('runs journalctl -u qinhe -o json and shows its records readably; explains a failing journalctl', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const inner = JSON.stringify({ level: 40, time: '2026-11-26T03:00:02.000Z', device: 'cam-b3-02', msg: 'device degraded' });
+    const rec = JSON.stringify({ __REALTIME_TIMESTAMP: '1764126002000000', PRIORITY: '6', MESSAGE: inner });
+    writeFileSync(join(bin, 'journalctl'), `#!/bin/sh\necho "$@" > ${join(dir, 'journal-args')}\nif [ -n "$FAIL" ]; then echo 'No journal files were found.' >&2; exit 1; fi\necho '${rec}'\n`);
+    chmodSync(join(bin, 'journalctl'), 0o755);
+    const PATH = `${bin}:${process.env.PATH ?? ''}`;
+    const r = await runCli(['logs', '-n', '7'], { PATH });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'journal-args'), 'utf8').trim()).toBe('-u qinhe -o json -n 7 --no-pager');
+    expect(r.stdout.trim()).toBe('2026-11-26 03:00:02.000 WARN  [device=cam-b3-02] device degraded');
+    const bad = await runCli(['logs'], { PATH, FAIL: '1' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('No journal files were found.');
+    expect(bad.stderr).toContain('systemd-journal');
   }, 30_000);
 });
 
