@@ -17,7 +17,7 @@ import { JobQueue, type Job, type Priority } from './job-queue.js';
 import { LineHealth } from './line-health.js';
 import { type ModbusReply, type ModbusRequest } from './pdu.js';
 import { RtuFramer } from './rtu-framer.js';
-import { silenceMs, sleep, wireMs } from './timing.js';
+import { formatDuration, silenceMs, sleep, wireMs } from './timing.js';
 import { startExchange, type Exchange } from './transaction.js';
 
 export interface LineTiming {
@@ -290,11 +290,4 @@ export class LineScheduler {
 
 function isRetryable(err: unknown): boolean {
   return isQinheError(err, 'QH_MODBUS_TIMEOUT') || isQinheError(err, 'QH_MODBUS_CRC') || isQinheError(err, 'QH_MODBUS_BAD_REPLY');
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds * 10) / 10}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${Math.round(seconds - m * 60)}s`;
-  return `${Math.floor(m / 60)}h${m % 60}m`;
 }

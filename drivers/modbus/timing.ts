@@ -29,3 +29,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** `12.3s`, `4m12s`, `2h5m`: for "recovered after …" log lines. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds * 10) / 10}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${Math.round(seconds - m * 60)}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m`;
+}

@@ -1,13 +1,14 @@
 /**
  * Availability and quarantine of one unit (one device). A unit that stops answering is quarantined: it is
  * probed at a backed-off rate (base doubling to max) so a dead unit barely stretches the line's cycle, and
- * it is reported offline once (after the profile's offlineAfterS) and online once when it answers again,
- * with one log line each (idea from Home Assistant's update_coordinator).
+ * it is reported offline once (after the profile's offlineAfterS) and online once when it answers again
+ * (idea from Home Assistant's update_coordinator). The warn/info lines for people come from the runtime's
+ * device registry, which sees these facts; here they are debug only, so each transition is logged once.
  */
 import type { Logger } from 'pino';
 import { errorMessage } from '../../runtime/core/errors.js';
 import type { Clock, DeviceState, FactSink } from '../types.js';
-import { formatDuration } from './line-scheduler.js';
+import { formatDuration } from './timing.js';
 
 export interface QuarantinePolicy {
   baseMs: number;
@@ -51,13 +52,13 @@ export class UnitTracker {
     this.failures = 0;
     this.nextProbe = 0;
     if (wasOffline && this.troubleSince !== undefined) {
-      this.log.info(`device recovered after ${formatDuration((now - this.troubleSince) / 1000)}`);
+      this.log.debug(`device recovered after ${formatDuration((now - this.troubleSince) / 1000)}`);
     }
     this.troubleSince = undefined;
     const next: DeviceState = degraded ? 'degraded' : 'online';
     // One fact per state change: a unit whose blocks give different exceptions must not flap the fact.
     if (next !== this.state) {
-      if (degraded) this.log.warn({ reason: degraded }, 'device answers with an exception');
+      if (degraded) this.log.debug({ reason: degraded }, 'device answers with an exception');
       this.emit(next, degraded);
     }
   }
@@ -76,7 +77,7 @@ export class UnitTracker {
     if (!this.quarantined || this.state === 'offline') return;
     const now = this.clock.mono();
     if (this.lastOk !== undefined && now - this.lastOk < this.offlineAfterMs) return;
-    this.log.warn({ reason }, 'device offline (not answering)');
+    this.log.debug({ reason }, 'device offline (not answering)');
     this.emit('offline', reason);
   }
 

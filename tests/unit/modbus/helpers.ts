@@ -45,8 +45,10 @@ export function mockBus(units: Record<number, UnitInit>) {
   const slave = new ModbusSlave(new Map(Object.entries(units).map(([u, init]) => [Number(u), new UnitMemory(init)])));
   const links: MockLink[] = [];
   const perUnit = new Map<number, number>();
+  const adapter = { present: true };
   const openLink = (options: LinkOptions) => {
     const link = new MockLink(options);
+    link.present = adapter.present;
     link.respond = (frame, l) => {
       perUnit.set(frame[0] ?? 0, (perUnit.get(frame[0] ?? 0) ?? 0) + 1);
       const reply = slave.handle(frame);
@@ -55,7 +57,12 @@ export function mockBus(units: Record<number, UnitInit>) {
     links.push(link);
     return link;
   };
-  return { slave, links, openLink, requestsTo: (unit: number) => perUnit.get(unit) ?? 0 };
+  return {
+    slave, links, openLink, requestsTo: (unit: number) => perUnit.get(unit) ?? 0,
+    /** The adapter disappears: the open link fails and reopening fails with ENOENT until replug(). */
+    unplug(): void { adapter.present = false; links.at(-1)?.unplug(); },
+    replug(): void { adapter.present = true; },
+  };
 }
 
 export function scheduler(openLink: LineSchedulerOptions['openLink'], over: Partial<LineSchedulerOptions> = {}): LineScheduler {

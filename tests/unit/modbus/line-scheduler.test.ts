@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isQinheError } from '../../../runtime/core/errors.js';
 import { withCrc } from '../../../drivers/modbus/crc.js';
@@ -152,6 +153,22 @@ describe('LineScheduler', () => {
     expect(await s.request({ unit: 1, fc: 3, address: 0, count: 1 })).toEqual({ kind: 'registers', values: [11] });
     expect(changes).toEqual([true, false, true]);
     expect(s.health.counters.linkLost).toBe(1);
+  });
+
+  it('logs an unplug once and the return once, however many reopen attempts fail in between', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }); } });
+    const bus = mockBus({ 1: {} });
+    const s = start(scheduler(bus.openLink, { logger, reopenMinMs: 5, reopenMaxMs: 5 }));
+    await s.open();
+    bus.unplug();
+    await vi_waitFor(() => bus.links.length >= 6);
+    expect(s.isUp).toBe(false);
+    bus.replug();
+    await vi_waitFor(() => s.isUp);
+    const info = lines.filter((l) => l.level >= 30).map((l) => l.msg);
+    expect(info.filter((m) => /lost/.test(m))).toHaveLength(1);
+    expect(info.filter((m) => /back after/.test(m))).toHaveLength(1);
   });
 
   it('rejects everything queued on stop and stop is idempotent', async () => {
