@@ -98,8 +98,10 @@ function prepareDirectory(dir: string, gid: number | undefined, log: Logger): vo
   if (gid !== undefined) tryChown(dir, gid, log);
 }
 
+/** chown is only attempted when needed: under systemd the group is already right, and @chown is filtered. */
 function tryChown(path: string, gid: number, log: Logger): void {
   try {
+    if (statSync(path).gid === gid) return;
     chownSync(path, -1, gid);
   } catch (err) {
     log.warn({ path, gid, err: errorMessage(err) }, `cannot give ${path} to group ${API_GROUP}`);
