@@ -146,3 +146,16 @@ describe('socket directory', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe.skipIf(process.getuid?.() !== 0)('group qinhe (as root)', () => {
+  it('gives the socket and the directory it creates to the qinhe group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qinhe-srv-'));
+    const gid = 4242;
+    const svc = createApiService({ socketPath: join(dir, 'run', 'api.sock'), api: new FakeBoxApi(), logger, lookupGroup: (name) => (name === 'qinhe' ? gid : undefined) });
+    await svc.start();
+    expect(statSync(join(dir, 'run', 'api.sock')).gid).toBe(gid);
+    expect(statSync(join(dir, 'run')).gid).toBe(gid);
+    await svc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
