@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedCamera } from '../../simulators/onvif/simulated-camera.js';
 import { PASSWORD, USER } from './helpers.js';
+import { qinheArgv } from '../../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const MAIN = join(ROOT, 'runtime/cli/main.ts');
 
 function qinhe(args: string[], prefix: string[] = []): { child: ChildProcess; result: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, ...args];
+  const cmd = [...prefix, process.execPath, ...qinheArgv(), ...args];
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
