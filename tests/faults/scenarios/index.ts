@@ -4,6 +4,7 @@ import { kill9 } from './kill9.js';
 import { powercut } from './powercut.js';
 import { corrupt } from './corrupt.js';
 import { diskFull, quota } from './quota.js';
+import { backoffHour, fleet } from './pacing.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet];

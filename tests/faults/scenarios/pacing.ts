@@ -1,0 +1,169 @@
+/**
+ * Item 7 — reconnect pacing.
+ * backoff-hour: the real Uplink (its reconnect loop and reconnectDelay, contract defaults base 1 s, cap 60 s,
+ * first retry ≤ 5 s) against a port where nothing listens, with the test's ManualTimers standing in for an
+ * hour of wall time: attempts per box-hour. The same count for many box-hours straight from reconnectDelay.
+ * fleet: 200 real Uplinks (real sockets) reach a real mosquitto through a TCP listener that counts accepted
+ * connections (gate.ts, its own process, so the fleet's event loop does not skew its clock). The listener goes away long enough for every box to reach the backoff cap, then comes back:
+ * the reconnections must spread over ≥ 45 s with ≤ 10 per second. The CI run scales time by 1/10 (base
+ * 100 ms, cap 6 s, first retry ≤ 500 ms: spread ≥ 4.5 s, ≤ 10 per 100 ms); --full runs the contract's values.
+ */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { pino } from 'pino';
+import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
+import { reconnectDelay, Uplink } from '../../../runtime/uplink/index.js';
+import { freePort, Mosquitto } from '../../helpers/mosquitto.js';
+import { storageConfig } from '../../unit/store/fixtures.js';
+import { ManualTimers } from '../../unit/uplink/manual-timers.js';
+import { maxInWindow } from '../lib/center.js';
+import { tsxScript } from '../lib/child.js';
+import { percentile, sleep, waitUntil, type Scenario } from '../lib/suite.js';
+
+const HOUR = 3_600_000;
+const CONTRACT = { baseMs: 1000, capMs: 60_000, firstRetryMaxMs: 5000 };
+const silent = pino({ level: 'silent' });
+
+function uplinkFor(url: string, box: string, outbox: Outbox, policy: typeof CONTRACT, extra: { timers?: ManualTimers } = {}): Uplink {
+  return new Uplink({
+    config: { url, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: policy.baseMs, backoffCapMs: policy.capMs,
+      firstRetryMaxMs: policy.firstRetryMaxMs, centerKeys: [], healthIntervalS: 300 },
+    estate: 'caima', box, secrets: {}, outbox, logger: silent, version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
+    ...(extra.timers ? { timers: extra.timers } : {}),
+  });
+}
+
+export const backoffHour: Scenario = {
+  id: 'backoff-hour', item: 7, title: 'reconnect attempts per box-hour with the broker down',
+  sizes: 'CI 4 Uplinks × 1 simulated hour + 10,000 box-hours of reconnectDelay; --full 20 Uplinks + 100,000',
+  async run(ctx) {
+    const dead = `mqtt://127.0.0.1:${await freePort()}`;
+    const perUplink: number[] = [];
+    for (let b = 0; b < (ctx.full ? 20 : 4); b++) {
+      const dir = ctx.tmp(`hour-${b}`);
+      const { store } = openStore({ dataDir: dir, storage: storageConfig({ dataDir: dir }), logger: silent });
+      const outbox = new Outbox(store);
+      const timers = new ManualTimers();
+      const uplink = uplinkFor(dead, `hour-${b}`, outbox, CONTRACT, { timers });
+      await uplink.start();
+      let attempts = 1; // the first connect at start
+      while (timers.now < HOUR) {
+        await waitUntil(() => timers.size === 1, 'a retry scheduled', 10_000, 1);
+        const delay = timers.delays.at(-1)!;
+        if (timers.now + delay >= HOUR) break;
+        await timers.advance(delay);
+        attempts += 1;
+      }
+      perUplink.push(attempts);
+      await uplink.stop();
+      outbox.close();
+      store.close();
+    }
+    // The distribution over many box-hours, from the same function the Uplink uses.
+    const hours = ctx.full ? 100_000 : 10_000;
+    const counts: number[] = [];
+    for (let h = 0; h < hours; h++) {
+      let t = 0;
+      let n = 1;
+      for (let attempt = 0; ; attempt++) {
+        t += reconnectDelay(attempt, CONTRACT, Math.random);
+        if (t >= HOUR) break;
+        n += 1;
+      }
+      counts.push(n);
+    }
+    const over = counts.filter((c) => c > 130).length;
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    ctx.figure('uplinkAttemptsPerHour', perUplink.join(','));
+    ctx.figure('boxHours', hours);
+    ctx.figure('meanPerHour', mean);
+    ctx.figure('p99PerHour', percentile(counts, 99));
+    ctx.figure('maxPerHour', Math.max(...counts));
+    ctx.figure('boxHoursOver130', over);
+    ctx.check('real Uplink: ≤ 130 attempts in the simulated hour', perUplink.every((c) => c <= 130), perUplink.join(', '));
+    ctx.check('every box-hour ≤ 130 attempts', over === 0,
+      `mean ${mean.toFixed(1)}, p99 ${percentile(counts, 99)}, max ${Math.max(...counts)}; ${over} of ${hours} box-hours over 130 `
+      + `(${((100 * over) / hours).toFixed(2)} %)`);
+  },
+};
+
+const GATE = fileURLToPath(new URL('../gate.ts', import.meta.url));
+
+/** Most arrivals in one aligned bin of `ms` counted from `from`. */
+function maxInBins(times: number[], from: number, ms: number): number {
+  const bins = new Map<number, number>();
+  for (const t of times) bins.set(Math.floor((t - from) / ms), (bins.get(Math.floor((t - from) / ms)) ?? 0) + 1);
+  return Math.max(0, ...bins.values());
+}
+
+export const fleet: Scenario = {
+  id: 'fleet', item: 7, title: 'a fleet of 200 boxes after a broker restart',
+  sizes: 'CI 200 boxes, time scaled 1/10 (cap 6 s); --full 200 boxes, contract values (cap 60 s, 4 min down)',
+  async run(ctx) {
+    const scale = ctx.full ? 1 : 0.1;
+    const policy = { baseMs: CONTRACT.baseMs * scale, capMs: CONTRACT.capMs * scale, firstRetryMaxMs: CONTRACT.firstRetryMaxMs * scale };
+    const boxes = 200;
+    const broker = await Mosquitto.start();
+    ctx.defer(() => broker.dispose());
+    const gatePort = await freePort();
+    const gate = tsxScript(GATE, { PORT: String(gatePort), UPSTREAM: String(broker.port) });
+    ctx.defer(() => gate.kill());
+    let opened = 0;
+    const gateOpen = async () => { gate.send('open'); await waitUntil(() => gate.lines.filter((l) => l === 'opened').length > opened, 'gate open', 10_000); opened += 1; };
+    let closed = 0;
+    const gateClose = async () => { gate.send('close'); await waitUntil(() => gate.lines.filter((l) => l === 'closed').length > closed, 'gate closed', 10_000); closed += 1; };
+    const accepts = async () => {
+      const n = gate.lines.filter((l) => l.startsWith('accepts ')).length;
+      gate.send('dump');
+      await waitUntil(() => gate.lines.filter((l) => l.startsWith('accepts ')).length > n, 'the gate\'s counts', 10_000);
+      return JSON.parse(gate.lines.filter((l) => l.startsWith('accepts ')).at(-1)!.slice(8)) as number[];
+    };
+    await gateOpen();
+    const root = ctx.tmp('fleet');
+    const stores: Store[] = [];
+    const outboxes: Outbox[] = [];
+    const uplinks: Uplink[] = [];
+    ctx.defer(async () => {
+      await Promise.all(uplinks.map((u) => u.stop()));
+      for (const o of outboxes) o.close();
+      for (const s of stores) s.close();
+    });
+    for (let i = 0; i < boxes; i++) {
+      const dir = join(root, `b${i}`);
+      mkdirSync(dir);
+      const { store } = openStore({ dataDir: dir, storage: storageConfig({ dataDir: dir }), logger: silent });
+      stores.push(store);
+      const outbox = new Outbox(store);
+      outboxes.push(outbox);
+      const u = uplinkFor(`mqtt://127.0.0.1:${gatePort}`, `box-${i}`, outbox, policy);
+      uplinks.push(u);
+      await u.start();
+    }
+    await waitUntil(() => uplinks.every((u) => u.isConnected()), 'the fleet connected', 60_000, 50);
+    await gateClose();
+    // Down long enough that every box has reached the cap: ≥ 7 attempts' worth of expected delays.
+    const downMs = ctx.full ? 240_000 : 15_000;
+    await sleep(downMs);
+    const before = (await accepts()).length;
+    const upAt = Date.now();
+    await gateOpen();
+    await waitUntil(() => uplinks.every((u) => u.isConnected()), 'the fleet back', policy.capMs * 3 + 30_000, 50);
+    const times = (await accepts()).slice(before);
+    const spreadMs = Math.max(...times) - upAt;
+    const window = 1000 * scale;
+    const peak = maxInBins(times, upAt, window);
+    const sliding = maxInWindow(times, window);
+    ctx.figure('boxes', boxes);
+    ctx.figure('timeScale', scale);
+    ctx.figure('downS', downMs / 1000);
+    ctx.figure('reconnects', times.length);
+    ctx.figure('spreadS', spreadMs / 1000);
+    ctx.figure('spreadRealSecondsEquivalent', spreadMs / 1000 / scale);
+    ctx.figure('peakPerScaledSecond', peak);
+    ctx.figure('peakSlidingWindow', sliding);
+    ctx.check(`spread over ≥ ${45 * scale} s (45 s at scale ${scale})`, spreadMs >= 45_000 * scale, `${(spreadMs / 1000).toFixed(1)} s for ${times.length} connections`);
+    ctx.check(`≤ 10 connections in any ${window} ms bin (1 s at scale ${scale})`, peak <= 10 && times.length >= boxes,
+      `${times.length} reconnections, peak ${peak} per aligned bin (${sliding} in the worst sliding window)`);
+  },
+};
