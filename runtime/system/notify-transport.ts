@@ -4,8 +4,9 @@
  * Chosen: one long-lived python3 helper (Raspberry Pi OS ships python3) that reads one JSON string per line
  * on stdin and sends it as one datagram to NOTIFY_SOCKET (`@name` = abstract socket). It lives as long as the
  * daemon, so systemd can always attribute its datagrams to our cgroup; that needs NotifyAccess=all.
- * Fallback: `systemd-notify --pid=MAINPID VAR=...` per message. That one is racy on older systemd (a sender that
- * has already exited cannot be mapped to the unit and its message is dropped), which is why it is second.
+ * Fallback: `systemd-notify --pid=MAINPID VAR=...` per message. That one is racy: sd_notify(3) says a message from
+ * an auxiliary process that exits at once may not be attributed to the unit and is then ignored, even with
+ * NotifyAccess=all (systemd issue #2737), which is why it is second.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
