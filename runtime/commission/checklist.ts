@@ -24,7 +24,8 @@ export function checklistLine(r: StepResult, c: Colors): string {
 
 export function summary(results: StepResult[]): string {
   const count = (s: StepStatus) => results.filter((r) => r.status === s).length;
-  return `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped of ${results.length}`;
+  const unconfirmed = count('unconfirmed');
+  return `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped${unconfirmed ? `, ${unconfirmed} unconfirmed` : ''} of ${results.length}`;
 }
 
 export class Checklist {

@@ -19,8 +19,8 @@ export interface CommissionApi {
 
 /** The installer at the terminal. */
 export interface Installer {
-  /** y/n question; resolves true for yes. */
-  confirm(question: string): Promise<boolean>;
+  /** y/n question; resolves true for yes, undefined when nobody can answer (input closed). */
+  confirm(question: string): Promise<boolean | undefined>;
   /** Resolves when the installer asks to skip the current step (never, when nobody can). */
   skipRequested(): { promise: Promise<void>; cancel(): void };
 }
@@ -93,6 +93,7 @@ async function runStep(step: WalkStep, opts: WalkOptions): Promise<Partial<StepR
     case 'sound': {
       const s = await opts.api.testSiren(id, 2, 'chirp');
       const heard = await opts.installer.confirm(`Did ${id} sound? [y/n]`);
+      if (heard === undefined) return { status: 'unconfirmed', detail: `sounded ${s.devices.join(', ')}; nobody confirmed it was heard` };
       return { status: heard ? 'pass' : 'fail', detail: heard ? `heard (${s.devices.join(', ')})` : 'NOT heard: check wiring, relay and supply' };
     }
     case 'trip':

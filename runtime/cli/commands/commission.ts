@@ -102,12 +102,12 @@ class LineInstaller implements Installer {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  async confirm(question: string): Promise<boolean> {
+  async confirm(question: string): Promise<boolean | undefined> {
     this.out.write(`${question} `);
     this.onPrompt();
     for (;;) {
       const a = await this.next();
-      if (a === undefined) return false;
+      if (a === undefined) return undefined;
       if (a === 'y' || a === 'yes') return true;
       if (a === 'n' || a === 'no') return false;
       this.out.write('please answer y or n: ');

@@ -5,7 +5,7 @@ import { runWalk, type CommissionApi, type Installer } from '../../../runtime/co
 import { DEVICES, FakeBoxApi } from '../../integration/api/fake-box-api.js';
 
 const never: Installer['skipRequested'] = () => ({ promise: new Promise<void>(() => undefined), cancel: () => undefined });
-const installer = (answers: boolean[] = [], skip = never): Installer => ({ confirm: async () => answers.shift() ?? false, skipRequested: skip });
+const installer = (answers: Array<boolean | undefined> = [], skip = never): Installer => ({ confirm: async () => answers.shift(), skipRequested: skip });
 
 function apiOf(fake: FakeBoxApi, over: Partial<CommissionApi> = {}): CommissionApi {
   return {
@@ -33,6 +33,11 @@ describe('commissioning walk', () => {
   it('a siren the installer did not hear fails', async () => {
     const results = await runWalk(planWalk(DEVICES.filter((d) => d.type === 'siren')), { api: apiOf(new FakeBoxApi()), installer: installer([false]) });
     expect(results[0]?.status).toBe('fail');
+  });
+
+  it('a siren nobody could confirm is marked unconfirmed, not passed', async () => {
+    const results = await runWalk(planWalk(DEVICES.filter((d) => d.type === 'siren')), { api: apiOf(new FakeBoxApi()), installer: installer([undefined]) });
+    expect(results[0]?.status).toBe('unconfirmed');
   });
 
   it('the installer can skip a contact that cannot be reached', async () => {
