@@ -5,6 +5,7 @@ import { powercut } from './powercut.js';
 import { corrupt } from './corrupt.js';
 import { diskFull, quota } from './quota.js';
 import { backoffHour, fleet } from './pacing.js';
+import { commands } from './commands.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands];
