@@ -4,13 +4,15 @@
  */
 import type { Logger } from 'pino';
 import { STOP_DEADLINE_MS, type Box } from './box.js';
+import type { SdNotify } from '../system/sd-notify.js';
 
-export function installSignalHandlers(box: Box, configFile: string, logger: Logger, onExit: (code: number) => void = (c) => process.exit(c)): () => void {
+export function installSignalHandlers(box: Box, configFile: string, logger: Logger, onExit: (code: number) => void = (c) => process.exit(c), notify?: SdNotify): () => void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    notify?.stopping();
     const hard = setTimeout(() => {
       logger.error('graceful stop took too long; exiting');
       onExit(1);
@@ -18,6 +20,7 @@ export function installSignalHandlers(box: Box, configFile: string, logger: Logg
     hard.unref();
     void box.stop().then(() => {
       clearTimeout(hard);
+      notify?.close();
       onExit(0);
     });
   };
@@ -25,7 +28,8 @@ export function installSignalHandlers(box: Box, configFile: string, logger: Logg
   const onInt = () => stop('SIGINT');
   const onHup = () => {
     logger.info({ file: configFile }, 'SIGHUP: reloading configuration');
-    void box.reload(configFile);
+    notify?.reloading();
+    void box.reload(configFile).finally(() => notify?.reloaded());
   };
   const onUncaught = (err: Error) => {
     logger.fatal({ err }, 'uncaught exception; putting outputs safe and exiting for a restart');

@@ -4,6 +4,8 @@ import { loadBoxConfig } from '../../../config/load.js';
 import { Box } from '../../app/box.js';
 import { composeBox } from '../../app/compose.js';
 import { installSignalHandlers } from '../../app/signals.js';
+import type { BoxHandle } from '../../app/compose.js';
+import { SdNotify } from '../../system/sd-notify.js';
 import { createLogger } from '../../core/logger.js';
 import { CliExit, EXIT_INVALID } from '../exit.js';
 
@@ -23,8 +25,13 @@ export function register(program: Command): void {
         throw new CliExit(EXIT_INVALID);
       }
       const box = new Box(composeBox, logger, { requireSecrets: true });
-      installSignalHandlers(box, opts.config, logger);
+      const storeOpen = () => (box.composition?.handle as BoxHandle | undefined)?.core.outbox != null;
+      // systemd: READY only once the store is open; watchdog pings stop when the loop blocks or the store is gone.
+      const notify = new SdNotify({ logger, healthy: storeOpen });
+      installSignalHandlers(box, opts.config, logger, undefined, notify);
       await box.start(result.loaded);
+      if (storeOpen()) notify.ready(`running: ${result.loaded.config.devices.length} devices`);
+      else notify.status('store could not be opened; not ready (systemd will restart the box)');
       // The daemon lives on its timers and sockets (and this keep-alive) until a signal ends it.
       setInterval(() => {}, 1 << 30);
     });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT, runQinhe, spawnQinhe } from '../../helpers/cli.js';
+import { NotifyReceiver } from '../../unit/system/notify-receiver.js';
 
 const CANARY = 'Canary-Pw-4711';
 
@@ -81,6 +82,23 @@ describe('qinhe run', () => {
     expect(log.lines.some((l) => l.msg === 'box stopped')).toBe(true);
     // Secrets never reach a log line.
     expect(log.raw).not.toContain(CANARY);
+  });
+
+  it('tells systemd READY after the store is open, pings the watchdog, and says STOPPING', async () => {
+    const { config, dir } = provisionBox();
+    const receiver = await NotifyReceiver.start(join(dir, 'notify.sock'));
+    try {
+      child = spawnQinhe(['run', '--config', config], { env: { NOTIFY_SOCKET: join(dir, 'notify.sock'), WATCHDOG_USEC: '400000' } });
+      const log = new LogWatch(child);
+      const ready = await receiver.waitFor((d) => d.m.startsWith('READY=1'));
+      expect(ready.m).toContain('STATUS=running: 477 devices');
+      await log.waitFor((l) => l.msg === 'box running', 'box running');
+      await receiver.waitFor((d) => d.m === 'WATCHDOG=1' && d.t > ready.t);
+      child.kill('SIGTERM');
+      await receiver.waitFor((d) => d.m === 'STOPPING=1');
+    } finally {
+      receiver.stop();
+    }
   });
 
   it('refuses to start on an invalid config with exit 1 and the errors', () => {
