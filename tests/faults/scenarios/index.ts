@@ -6,6 +6,7 @@ import { corrupt } from './corrupt.js';
 import { diskFull, quota } from './quota.js';
 import { backoffHour, fleet } from './pacing.js';
 import { commands } from './commands.js';
+import { configs } from './configs.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs];
