@@ -2,7 +2,7 @@
  * Polls the devices of one line: fast points (alarms) every fastPollMs, slow points (telemetry) every
  * slowPollMs. A cycle enqueues every due unit at once; the scheduler serialises them, a unit's own blocks run
  * one after another and stop at its first failure, so a dead unit costs one timeout per probe, not one per
- * block. A cycle still running when the next is due is not doubled up.
+ * block. A cycle still running when the next is due is not doubled up: the next one starts as soon as it ends.
  */
 import type { Logger } from 'pino';
 import type { ProfileConfig, SerialLineConfig } from '../../config/schema.js';
@@ -40,6 +40,7 @@ export class LinePoller {
   private readonly entries = new Map<string, Entry>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<PollClass, Promise<void>>();
+  private readonly overdue = new Set<PollClass>();
   private readonly stats: Record<PollClass, { count: number; last: number; sum: number }> = {
     fast: { count: 0, last: 0, sum: 0 }, slow: { count: 0, last: 0, sum: 0 },
   };
@@ -82,6 +83,7 @@ export class LinePoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.overdue.clear();
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -118,7 +120,12 @@ export class LinePoller {
 
   private cycle(cls: PollClass): Promise<void> {
     const existing = this.running.get(cls);
-    if (existing || this.stopped || !this.args.line.isUp) return existing ?? Promise.resolve();
+    if (existing) {
+      // Overran its period: run once more right after, rather than losing a whole period or piling up.
+      this.overdue.add(cls);
+      return existing;
+    }
+    if (this.stopped || !this.args.line.isUp) return Promise.resolve();
     const started = this.args.clock.mono();
     const run = Promise.all([...this.entries.values()].map((e) => this.pollUnit(e, cls))).then(() => {
       const ms = this.args.clock.mono() - started;
@@ -126,7 +133,10 @@ export class LinePoller {
       s.count += 1;
       s.last = ms;
       s.sum += ms;
-    }).finally(() => this.running.delete(cls));
+    }).finally(() => {
+      this.running.delete(cls);
+      if (this.overdue.delete(cls)) void this.cycle(cls);
+    });
     this.running.set(cls, run);
     return run;
   }

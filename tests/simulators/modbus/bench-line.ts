@@ -3,8 +3,9 @@
  * and a slave turnaround). Two figures:
  *   - overhead per transaction: measured transaction time minus what the wire and the slave must take
  *     (request + reply wire time, turnaround, the 3.5-character silence), plus the process CPU per transaction;
- *   - dead-unit cycle stretch: mean fast-cycle time of N units with one unit silent vs all answering.
- * Run: node --import tsx tests/simulators/modbus/bench-line.ts [--units 30] [--seconds 30] [--dead-seconds 60]
+ *   - dead-unit cycle stretch: mean fast-cycle time of N units with one unit silent vs an identical line with
+ *     all answering, polled side by side so both see the same CPU load.
+ * Run: node --import tsx tests/simulators/modbus/bench-line.ts [--units 30] [--seconds 60] [--transactions 500]
  * Needs socat. The bench issue reuses measureOverhead() and measureDeadUnitStretch().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -95,66 +96,75 @@ export async function measureMasterCpu(transactions = 2000): Promise<{ transacti
 
 export interface StretchResult {
   units: number;
+  seconds: number;
   aliveCycles: number;
   aliveMeanMs: number;
   aliveMedianMs: number;
   deadCycles: number;
   deadMeanMs: number;
   deadMedianMs: number;
-  /** Timeouts of the dead unit during the dead phase (first detection with its retry, then one per probe). */
+  /** Timeouts of the dead unit (first detection with its retry, then one per quarantine probe). */
   deadTimeouts: number;
+  /** Mean fast-cycle time with the dead unit vs without, in %. */
   stretchPct: number;
-  steadyMeanMs: number;
-  steadyStretchPct: number;
+  /** Line time spent on the dead unit (timeouts × (timeout + reply wire + stale guard)) / elapsed, in %. */
+  deadLineTimePct: number;
 }
 
 /**
- * N units, one fast block each, line defaults (timeoutMs 300, retries 1, fastPollMs 1000). Runs `seconds`
- * with every unit answering, then `deadSeconds` with one unit silent; steady = the second half of that.
+ * Two identical lines of N units polled side by side (same CPU conditions, which matters on a shared box):
+ * on one, a unit is silent from the start of the measurement. One fast block per unit, line defaults
+ * (timeoutMs 300, retries 1, fastPollMs 1000, stale guard = timeoutMs, quarantine 2 s doubling to 30 s).
  */
-export async function measureDeadUnitStretch(units = 30, seconds = 30, deadSeconds = 60, turnaroundMs = 5): Promise<StretchResult> {
-  return withLine(units, turnaroundMs, async (path, sim) => {
+export async function measureDeadUnitStretch(units = 30, seconds = 60, turnaroundMs = 5): Promise<StretchResult> {
+  return withLine(units, turnaroundMs, (alivePath) => withLine(units, turnaroundMs, async (deadPath, deadSim) => {
     const profile = profileSchema.parse({
       model: 'bench-point', description: 'bench', type: 'heat', protocol: 'modbus-rtu', offlineAfterS: 5,
       points: [{ name: 'temperature', table: 'input', address: 0, pollClass: 'fast' }, { name: 'current', table: 'input', address: 1, pollClass: 'fast' }],
     });
-    const devices: ResolvedDevice[] = Array.from({ length: units }, (_, i) => ({
-      config: { id: `cp-${i + 1}`, type: 'heat', profile: 'bench-point', zone: 'B1', address: `modbus-rtu://${path}?unit=${i + 1}` }, profile,
-    }));
     const facts = { reading: () => undefined, event: () => undefined, availability: () => undefined };
-    const line = serialLineSchema.parse({ id: 'bench', path, baud: 9600, slowPollMs: 3_600_000 });
-    const driver = createModbusDriver({ logger: quiet, facts, clock: systemClock, devices, credentials: () => undefined, dataDir: tmpdir() }, [line]) as ModbusDriver;
-    await driver.start(new AbortController().signal);
-    const fast = () => (driver.buses()[0]?.cycles as { fast: { count: number; lastMs: number | null } }).fast;
-    // Samples every cycle's duration (the poller keeps the last one) for a median as well as a mean.
-    const sample = async (s: number): Promise<number[]> => {
-      const out: number[] = [];
-      let seen = fast().count;
-      const end = performance.now() + s * 1000;
-      while (performance.now() < end) {
-        await new Promise((r) => setTimeout(r, 20));
-        const f = fast();
-        if (f.count > seen && f.lastMs !== null) out.push(f.lastMs);
-        seen = f.count;
-      }
-      return out;
+    const drive = (id: string, path: string) => {
+      const devices: ResolvedDevice[] = Array.from({ length: units }, (_, i) => ({
+        config: { id: `${id}-${i + 1}`, type: 'heat', profile: 'bench-point', zone: 'B1', address: `modbus-rtu://${path}?unit=${i + 1}` }, profile,
+      }));
+      const line = serialLineSchema.parse({ id, path, baud: 9600, slowPollMs: 3_600_000 });
+      return createModbusDriver({ logger: quiet, facts, clock: systemClock, devices, credentials: () => undefined, dataDir: tmpdir() }, [line]) as ModbusDriver;
     };
+    const alive = drive('alive', alivePath);
+    const dead = drive('dead', deadPath);
+    await alive.start(new AbortController().signal);
+    await dead.start(new AbortController().signal);
     await new Promise((r) => setTimeout(r, 3000));
-    const alive = await sample(seconds);
-    const timeouts0 = driver.buses()[0]?.timeouts ?? 0;
-    sim.setSilent(Math.ceil(units / 2), true);
-    const firstHalf = await sample(deadSeconds / 2);
-    const secondHalf = await sample(deadSeconds / 2);
-    const probes = (driver.buses()[0]?.timeouts ?? 0) - timeouts0;
-    await driver.stop();
-    const dead = [...firstHalf, ...secondHalf];
+    deadSim.setSilent(Math.ceil(units / 2), true);
+    const timeouts0 = dead.buses()[0]?.timeouts ?? 0;
+    const t0 = performance.now();
+    const [a, d] = await Promise.all([sampleCycles(alive, seconds), sampleCycles(dead, seconds)]);
+    const elapsed = performance.now() - t0;
+    const deadTimeouts = (dead.buses()[0]?.timeouts ?? 0) - timeouts0;
+    await Promise.all([alive.stop(), dead.stop()]);
+    const perTimeout = 300 + wireMs(9, LINK) + 300;
     return {
-      units, aliveCycles: alive.length, aliveMeanMs: r2(mean(alive)), aliveMedianMs: r2(median(alive)),
-      deadCycles: dead.length, deadMeanMs: r2(mean(dead)), deadMedianMs: r2(median(dead)), deadTimeouts: probes,
-      stretchPct: r2((mean(dead) / mean(alive) - 1) * 100),
-      steadyMeanMs: r2(mean(secondHalf)), steadyStretchPct: r2((mean(secondHalf) / mean(alive) - 1) * 100),
+      units, seconds, aliveCycles: a.length, aliveMeanMs: r2(mean(a)), aliveMedianMs: r2(median(a)),
+      deadCycles: d.length, deadMeanMs: r2(mean(d)), deadMedianMs: r2(median(d)), deadTimeouts,
+      stretchPct: r2((mean(d) / mean(a) - 1) * 100),
+      deadLineTimePct: r2((deadTimeouts * perTimeout * 100) / elapsed),
     };
-  });
+  }));
+}
+
+/** Every fast-cycle duration for `seconds` (the poller keeps the last one; sampled often enough to see each). */
+async function sampleCycles(driver: ModbusDriver, seconds: number): Promise<number[]> {
+  const fast = () => (driver.buses()[0]?.cycles as { fast: { count: number; lastMs: number | null } }).fast;
+  const out: number[] = [];
+  let seen = fast().count;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+    const f = fast();
+    if (f.count > seen && f.lastMs !== null) out.push(f.lastMs);
+    seen = f.count;
+  }
+  return out;
 }
 
 function mean(xs: number[]): number {
@@ -179,6 +189,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(JSON.stringify({ masterCpu: await measureMasterCpu(), loadAverage: (await import('node:os')).loadavg() }));
   const overhead = await measureOverhead(arg('transactions', 500));
   console.log(JSON.stringify({ overhead }));
-  const stretch = await measureDeadUnitStretch(arg('units', 30), arg('seconds', 30), arg('dead-seconds', 60));
+  const stretch = await measureDeadUnitStretch(arg('units', 30), arg('seconds', 60));
   console.log(JSON.stringify({ stretch }));
 }
