@@ -241,6 +241,7 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
   };
 
   let sms: ReturnType<typeof smsFromConfig>;
+  let unsubscribeDelivered: (() => void) | null = null;
   const rules: Service = {
     name: 'rules',
     start: async () => {
@@ -254,6 +255,8 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       });
       engine.start();
       core.clockMonitor.start();
+      const current = engine;
+      unsubscribeDelivered = core.outbox?.onDelivered((events) => current.delivered(events)) ?? null;
       const recovered = core.recoveredFromCorruption;
       if (recovered) {
         core.recoveredFromCorruption = null;
@@ -262,6 +265,8 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
     },
     stop: async () => {
       core.clockMonitor.stop();
+      unsubscribeDelivered?.();
+      unsubscribeDelivered = null;
       await engine?.stop();
       engine = undefined;
       await sms?.close();

@@ -143,9 +143,21 @@ export class IncidentEngine extends Responses {
     this.lastUpdate.set(inc.id, this.ctx.clock.mono());
     this.save(inc);
     const draft = toDraft(inc, event, extra);
-    void this.publisher.publish(draft, event === 'raised' ? () => {
-      if (mark(inc, 'forwardedAt', this.ctx.clock.now(), this.ctx.clock.mono())) this.save(inc);
+    void this.publisher.publish(draft, event === 'raised' ? (ev) => {
+      inc.raisedSeq = ev.seq;
+      this.save(inc);
     } : undefined);
+  }
+
+  /**
+   * The broker acknowledged incident events (PUBACK): the incident has reached the center, which is what the
+   * timeline's `forwardedAt` records (not the moment it was stored while the uplink was down).
+   */
+  delivered(events: Array<{ incidentId: string }>): void {
+    for (const { incidentId } of events) {
+      const inc = this.openById.get(incidentId);
+      if (inc && mark(inc, 'forwardedAt', this.ctx.clock.now(), this.ctx.clock.mono())) this.save(inc);
+    }
   }
 
   override save(inc: Incident): void {
@@ -276,7 +288,7 @@ export class IncidentEngine extends Responses {
         const pattern = inc.alarm.pattern as Parameters<Alarms['sound']>[2];
         this.alarms.sound(inc, inc.sounding, pattern, Math.ceil(inc.alarm.seconds - elapsed / 1000));
       }
-      if (!inc.timeline.forwardedAt) this.emit(inc, 'raised', { restored: true });
+      if (inc.raisedSeq === undefined && !inc.timeline.forwardedAt) this.emit(inc, 'raised', { restored: true });
       else this.save(inc);
       this.armChain(inc);
     }

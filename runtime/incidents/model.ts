@@ -37,6 +37,8 @@ export interface Incident {
   silenced: string[];
   /** Alarm pattern and on-time it used (the escalation re-sounds with a louder pattern). */
   alarm: { pattern: string; seconds: number } | null;
+  /** seq of the committed `raised` event (undefined until the outbox has it: a restart then sends it again). */
+  raisedSeq?: number;
   /** Elapsed time since detection and the wall time at the last save (restart bookkeeping). */
   savedElapsedMs: number;
   savedWall: number;

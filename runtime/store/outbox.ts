@@ -78,6 +78,7 @@ export class Outbox implements OutboxPort {
   private acking = new Set<number>();
   private ackScheduled = false;
   private readonly listeners = new Set<() => void>();
+  private readonly ackListeners = new Set<(delivered: Array<{ seq: number; incidentId: string }>) => void>();
   private eviction!: Eviction;
 
   constructor(private readonly store: Store, opts: { logger?: Logger; clock?: Clock } = {}) {
@@ -191,6 +192,23 @@ export class Outbox implements OutboxPort {
     }
   }
 
+  /** Incident events among these rows (before they are deleted). */
+  private incidentRows(ids: number[]): Array<{ seq: number; incidentId: string }> {
+    const out: Array<{ seq: number; incidentId: string }> = [];
+    const q = this.store.db.prepare<[number], { seq: number | null; incident_id: string | null }>('SELECT seq, incident_id FROM outbox WHERE id = ?');
+    for (const id of ids) {
+      const r = q.get(id);
+      if (r?.seq != null && r.incident_id) out.push({ seq: r.seq, incidentId: r.incident_id });
+    }
+    return out;
+  }
+
+  /** Called with the incident events the broker acknowledged (delivered upstream). Returns an unsubscribe function. */
+  onDelivered(fn: (delivered: Array<{ seq: number; incidentId: string }>) => void): () => void {
+    this.ackListeners.add(fn);
+    return () => this.ackListeners.delete(fn);
+  }
+
   /** Called after each commit of appends (the uplink drains on it). Returns an unsubscribe function. */
   onAppend(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -253,8 +271,14 @@ export class Outbox implements OutboxPort {
     const ids = [...this.acking];
     try {
       this.init();
+      const delivered = this.ackListeners.size > 0 ? this.incidentRows(ids) : [];
       this.eviction.remove(ids);
       for (const id of ids) this.acking.delete(id);
+      if (delivered.length > 0) {
+        for (const fn of this.ackListeners) {
+          try { fn(delivered); } catch (err) { this.logger.error({ err }, 'outbox delivery listener threw'); }
+        }
+      }
     } catch (err) {
       this.logger.error({ err }, 'outbox delete failed; messages will be sent again');
       this.acking.clear();
@@ -290,6 +314,7 @@ export class Outbox implements OutboxPort {
     this.closed = true;
     this.ready = false;
     this.listeners.clear();
+    this.ackListeners.clear();
   }
 }
 

@@ -27,7 +27,7 @@ describe('raising an incident from a charging point heating at 10 °C/min', () =
     expect(raised?.summary).toMatch(/rising 10 °C\/min/);
   });
 
-  it('adds evidence with updated events and records when the raised event was committed', async () => {
+  it('adds evidence with updated events; forwardedAt waits for the broker acknowledgement', async () => {
     h = makeHarness();
     h.engine.start();
     heat(h, 'cp-b3-07', { from: 30, perMin: 10, everyS: 5, seconds: 120 }, () => h.calls.length > 0);
@@ -38,7 +38,11 @@ describe('raising an incident from a charging point heating at 10 °C/min', () =
     expect(withEvidence).toHaveLength(2);
     expect(withEvidence.at(-1)?.evidence.map((e) => e.type).sort()).toEqual(['clip', 'snapshot']);
     const inc = h.engine.open()[0];
-    expect(inc?.timeline.forwardedAt).not.toBeNull();
+    // Committed to the outbox is not forwarded: that is the PUBACK the uplink reports.
+    expect(inc?.raisedSeq).toBe(events.findIndex((e) => e.event === 'raised') + 1); // the fake outbox numbers appends from 1
+    expect(inc?.timeline.forwardedAt).toBeNull();
+    h.engine.delivered([{ incidentId: inc?.id ?? '' }]);
+    expect(h.engine.open()[0]?.timeline.forwardedAt).not.toBeNull();
     expect(h.engine.get(inc?.id ?? '')?.evidence).toHaveLength(2);
   });
 
