@@ -7,6 +7,7 @@ import { diskFull, quota } from './quota.js';
 import { backoffHour, fleet } from './pacing.js';
 import { commands } from './commands.js';
 import { configs } from './configs.js';
+import { secrets } from './secrets.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets];
