@@ -27,9 +27,13 @@ import { Publisher } from './publisher.js';
 import { rebase } from './restore.js';
 import { IncidentStore } from './store.js';
 
+/** Evidence files arriving within this window are announced in one `updated` event. */
+export const EVIDENCE_BATCH_MS = 500;
+
 export class IncidentEngine extends Responses {
   private readonly log: Logger;
   private readonly timers: Timers;
+  private readonly evidenceBatches = new Map<string, { ids: string[]; timer: TimerHandle }>();
   private readonly store: IncidentStore;
   private readonly publisher: Publisher;
   private readonly devicesById: Map<string, ResolvedDevice>;
@@ -84,6 +88,12 @@ export class IncidentEngine extends Responses {
     if (this.tickTimer) this.timers.clearTimeout(this.tickTimer);
     for (const h of this.flushTimers.values()) this.timers.clearTimeout(h);
     this.flushTimers.clear();
+    // Evidence already on disk is announced before stopping rather than lost from the incident's events.
+    for (const id of [...this.evidenceBatches.keys()]) {
+      const inc = this.openById.get(id);
+      if (inc) this.flushEvidence(inc);
+    }
+    this.evidenceBatches.clear();
     this.escalation.stop();
     // Not waiting for the outbox: a hung store must not hang shutdown; appends already issued are its job.
     this.store.close();
@@ -268,10 +278,30 @@ export class IncidentEngine extends Responses {
     this.armChain(inc);
   }
 
+  /**
+   * Evidence from several cameras arrives within moments of each other: it is saved at once and announced in
+   * one `updated` event per EVIDENCE_BATCH_MS, not one per file.
+   */
   private addEvidence(inc: Incident, ref: EvidenceRef): void {
     inc.evidence.push(ref);
-    if (inc.status === 'open') this.emit(inc, 'updated', { evidenceAdded: ref.id });
-    else this.save(inc);
+    this.save(inc);
+    if (inc.status !== 'open') return;
+    const batch = this.evidenceBatches.get(inc.id);
+    if (batch) {
+      batch.ids.push(ref.id);
+      return;
+    }
+    const ids = [ref.id];
+    const timer = this.timers.setTimeout(() => this.flushEvidence(inc), EVIDENCE_BATCH_MS);
+    this.evidenceBatches.set(inc.id, { ids, timer });
+  }
+
+  private flushEvidence(inc: Incident): void {
+    const batch = this.evidenceBatches.get(inc.id);
+    if (!batch) return;
+    this.evidenceBatches.delete(inc.id);
+    this.timers.clearTimeout(batch.timer);
+    if (inc.status === 'open') this.emit(inc, 'updated', { evidenceAdded: batch.ids });
   }
 
   override armChain(inc: Incident): void {

@@ -1,3 +1,4 @@
+import { EVIDENCE_BATCH_MS } from '../../../runtime/incidents/engine.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { heat, makeHarness, type Harness } from './harness.js';
 
@@ -27,16 +28,20 @@ describe('raising an incident from a charging point heating at 10 °C/min', () =
     expect(raised?.summary).toMatch(/rising 10 °C\/min/);
   });
 
-  it('adds evidence with updated events; forwardedAt waits for the broker acknowledgement', async () => {
+  it('announces the evidence of several cameras in one updated event; forwardedAt waits for the PUBACK', async () => {
     h = makeHarness();
     h.engine.start();
     heat(h, 'cp-b3-07', { from: 30, perMin: 10, everyS: 5, seconds: 120 }, () => h.calls.length > 0);
     await h.flush();
+    expect(h.appended().filter((e) => e.event === 'updated' && e.data.evidenceAdded)).toHaveLength(0);
+    h.clock.advance(EVIDENCE_BATCH_MS);
+    await h.flush();
     const events = h.appended();
     expect(events.filter((e) => e.event === 'raised')).toHaveLength(1);
     const withEvidence = events.filter((e) => e.event === 'updated' && e.data.evidenceAdded);
-    expect(withEvidence).toHaveLength(2);
-    expect(withEvidence.at(-1)?.evidence.map((e) => e.type).sort()).toEqual(['clip', 'snapshot']);
+    expect(withEvidence).toHaveLength(1);
+    expect(withEvidence[0]?.data.evidenceAdded).toHaveLength(2);
+    expect(withEvidence[0]?.evidence.map((e) => e.type).sort()).toEqual(['clip', 'snapshot']);
     const inc = h.engine.open()[0];
     // Committed to the outbox is not forwarded: that is the PUBACK the uplink reports.
     expect(inc?.raisedSeq).toBe(events.findIndex((e) => e.event === 'raised') + 1); // the fake outbox numbers appends from 1
