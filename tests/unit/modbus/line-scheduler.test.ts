@@ -90,7 +90,7 @@ describe('LineScheduler', () => {
 
   it('drains a late reply instead of taking it as the answer to the next request', async () => {
     const m = manualLink();
-    const s = start(scheduler(m.openLink, { staleGuardMs: 30 }));
+    const s = start(scheduler(m.openLink, { staleGuardMs: 250 }));
     await s.open();
     // Unit 1 answers each request 60 ms late (timeout is 40 ms): the reply to request N must never be taken
     // for request N+1, although both read one register of the same unit with the same function.
