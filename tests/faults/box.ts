@@ -6,13 +6,13 @@
  * stdout (one line each):  ready <ms since process start> <ms of store open + uplink start>   committed <highest seq of the batch>
  *                          refused <code> <n>   live <seq> <wall ms at append>   drained   stopped
  *                          stats <json>
- * stdin commands:          critical | pause | resume | stats | stop | fill (a filler file until ENOSPC) | free
+ * stdin commands:          critical | pause | resume | stats | clock | stop | fill (a filler file until ENOSPC) | free
  * Every generated event carries data.n (the generator's counter) so a scenario can tell which offered
  * events reached the store or the center.
  *
  * env: DATA_DIR, BROKER_URL, MODE=load|drain|idle, RATE (events/s), BURST_EVERY_MS, BURST_MAX, TELEMETRY_RATE,
  *      DRAIN_PER_S, QUOTA_MB, BACKOFF_BASE_MS, BACKOFF_CAP_MS, FIRST_RETRY_MS, APPEND_VIA=outbox|publisher,
- *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), BURST_CRITICAL_EVERY, LOG_LEVEL
+ *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), BURST_CRITICAL_EVERY, HEALTH_S, LOG_LEVEL
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { ulid } from 'ulid';
 import type { IncidentEventDraft } from '../../runtime/core/contract.js';
 import { Publisher } from '../../runtime/incidents/publisher.js';
 import { openStore, Outbox } from '../../runtime/store/index.js';
-import { Uplink } from '../../runtime/uplink/index.js';
+import { HealthReporter, Uplink } from '../../runtime/uplink/index.js';
 
 const modulesLoadedMs = performance.now();
 const env = process.env;
@@ -48,6 +48,16 @@ if (env.BROKER_URL) {
     estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 1, online: 1 }),
   });
   await uplink.start();
+}
+// HEALTH_S: the real HealthReporter; each publish prints `tick <monotonic ms>` (timer checks under clock jumps).
+let health: HealthReporter | null = null;
+if (env.HEALTH_S) {
+  health = new HealthReporter({ outbox, logger, intervalS: num('HEALTH_S', 10), provider: () => {
+    out(`tick ${performance.now().toFixed(1)} ${Date.now()}`);
+    return { v: 1, at: new Date().toISOString(), uptimeS: Math.round(process.uptime()), clockSynced: false,
+      store: { pending: 0, oldestPendingAt: null, bytes: 0 }, devices: { total: 0, online: 0, offline: 0, degraded: 0 }, unhealthy: [], buses: [] };
+  } });
+  await health.start();
 }
 out(`ready ${performance.now().toFixed(1)} ${(performance.now() - modulesLoadedMs).toFixed(1)}`);
 
@@ -149,6 +159,7 @@ async function stop(code: number): Promise<never> {
   stopping = true;
   for (const t of timers) clearTimeout(t);
   await publisher.idle();
+  await health?.stop();
   await uplink?.stop();
   outbox.close();
   store.close();
@@ -168,6 +179,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (cmd === 'pause') paused = true;
   else if (cmd === 'resume') paused = false;
   else if (cmd === 'stop') void stop(0);
+  else if (cmd === 'clock') out(`clock ${Date.now()} ${performance.now().toFixed(1)}`);
   else if (cmd === 'fill') out(`filled ${fill()}`);
   else if (cmd === 'free') {
     rmSync(join(dataDir, 'filler'), { force: true });

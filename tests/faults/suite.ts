@@ -36,17 +36,19 @@ async function runOne(s: Scenario): Promise<ScenarioResult> {
   const verdict = error ? 'ERROR' : ctx.checks.length > 0 && ctx.checks.every((c) => c.ok) ? 'PASS' : 'FAIL';
   const durationMs = Date.now() - t0;
   const figs = Object.entries(ctx.figures).map(([k, v]) => `${k}=${v}`).join(' ');
-  process.stdout.write(`  ${verdict} ${s.id} in ${(durationMs / 1000).toFixed(1)} s — ${figs}\n`);
+  process.stdout.write(`${s.background ? '  (background) ' : ''}  ${verdict} ${s.id} in ${(durationMs / 1000).toFixed(1)} s — ${figs}\n`);
   return { id: s.id, title: s.title, verdict, sizes: s.sizes, figures: ctx.figures, checks: ctx.checks, notes: ctx.notes,
     ...(error ? { error } : {}), durationMs };
 }
 
 const t0 = Date.now();
-const results: ScenarioResult[] = [];
-for (const s of SCENARIOS) {
-  if (only && !only.has(s.id)) continue;
-  results.push(await runOne(s));
-}
+const selected = SCENARIOS.filter((s) => !only || only.has(s.id));
+// Background scenarios (mostly sleeping) run alongside the sequence; results are reported in suite order.
+const background = new Map(selected.filter((s) => s.background).map((s) => [s.id, runOne(s)] as const));
+const done = new Map<string, ScenarioResult>();
+for (const s of selected) if (!s.background) done.set(s.id, await runOne(s));
+for (const [id, p] of background) done.set(id, await p);
+const results: ScenarioResult[] = selected.map((s) => done.get(s.id)!);
 const wallS = (Date.now() - t0) / 1000;
 const passed = results.filter((r) => r.verdict === 'PASS').length;
 const failed = results.length - passed;

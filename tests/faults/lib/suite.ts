@@ -80,6 +80,8 @@ export interface Scenario {
   title: string;
   /** One line: the CI size and the --full size. */
   sizes: string;
+  /** Mostly waiting (light on CPU): runs alongside the others instead of in the sequence. */
+  background?: boolean;
   run(ctx: Ctx): Promise<void>;
 }
 

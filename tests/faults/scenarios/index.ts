@@ -8,6 +8,7 @@ import { backoffHour, fleet } from './pacing.js';
 import { commands } from './commands.js';
 import { configs } from './configs.js';
 import { secrets } from './secrets.js';
+import { clockJump } from './clockjump.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump];
