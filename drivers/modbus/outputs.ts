@@ -18,6 +18,9 @@ export interface OutputTarget {
   line: LineScheduler;
 }
 
+const RETRY_OFF_MS = 2000;
+const MAX_OFF_ATTEMPTS = 30;
+
 export class ModbusOutputs {
   private readonly offTimers = new Map<string, NodeJS.Timeout>();
   private readonly on = new Set<string>();
@@ -31,22 +34,52 @@ export class ModbusOutputs {
   async output(cmd: OutputCommand): Promise<void> {
     const target = this.targets.get(cmd.deviceId);
     if (!target) throw new QinheError('QH_MODBUS_UNKNOWN_DEVICE', `no Modbus output device "${cmd.deviceId}"`);
-    clearTimeout(this.offTimers.get(cmd.deviceId));
-    this.offTimers.delete(cmd.deviceId);
+    this.clearTimer(cmd.deviceId);
     if (cmd.pattern === 'off') {
-      await this.write(target, false);
-      this.on.delete(cmd.deviceId);
+      try {
+        await this.write(target, false);
+        this.on.delete(cmd.deviceId);
+      } catch (err) {
+        this.retryOff(cmd.deviceId, 1);
+        throw err;
+      }
       return;
     }
-    await this.write(target, true);
+    // Armed before the write: if the "on" reply is lost but the relay did switch, the off still comes.
     this.on.add(cmd.deviceId);
+    this.arm(cmd.deviceId, Math.max(0, cmd.seconds) * 1000, 0);
+    await this.write(target, true);
+  }
+
+  /** Switches off after `ms`; a failed off is retried every RETRY_OFF_MS, up to MAX_OFF_ATTEMPTS. */
+  private arm(device: string, ms: number, attempt: number): void {
     const timer = setTimeout(() => {
-      this.offTimers.delete(cmd.deviceId);
-      this.output({ deviceId: cmd.deviceId, pattern: 'off', seconds: 0 }).catch((err: unknown) =>
-        this.logger.error({ device: cmd.deviceId, err: errorMessage(err) }, 'could not switch output off after its maximum on-time'));
-    }, Math.max(0, cmd.seconds) * 1000);
+      this.offTimers.delete(device);
+      const target = this.targets.get(device);
+      if (!target) return;
+      this.write(target, false).then(() => {
+        this.on.delete(device);
+        if (attempt > 0) this.logger.info({ device }, `output switched off after ${attempt + 1} attempts`);
+      }, (err: unknown) => {
+        if (attempt === 0) this.logger.error({ device, err: errorMessage(err) }, 'could not switch output off after its maximum on-time; retrying');
+        this.retryOff(device, attempt + 1);
+      });
+    }, ms);
     timer.unref?.();
-    this.offTimers.set(cmd.deviceId, timer);
+    this.offTimers.set(device, timer);
+  }
+
+  private retryOff(device: string, attempt: number): void {
+    if (attempt >= MAX_OFF_ATTEMPTS) {
+      this.logger.error({ device }, `output still not switched off after ${attempt} attempts; giving up`);
+      return;
+    }
+    this.arm(device, RETRY_OFF_MS, attempt);
+  }
+
+  private clearTimer(device: string): void {
+    clearTimeout(this.offTimers.get(device));
+    this.offTimers.delete(device);
   }
 
   /** Safe state: every output that was switched on is switched off (best effort; used by stop()). */

@@ -91,6 +91,30 @@ describe('Modbus driver', () => {
     await expect(d.output?.({ deviceId: 'cp-1', pattern: 'fire', seconds: 1 })).rejects.toMatchObject({ code: 'QH_MODBUS_UNKNOWN_DEVICE' });
   });
 
+  it('still switches an output off after its on-time when the reply to "on" was lost', async () => {
+    const bus = mockBus({ 5: { coil: { 0: false } } });
+    const d = createModbusDriver(context([device('siren-1', '/dev/ttyMOCK0', 5, siren)], recorder()), [lineConfig()], { openPort: bus.openLink });
+    drivers.push(d);
+    await d.start(new AbortController().signal);
+    bus.loseReplies(2, 5);
+    await expect(d.output?.({ deviceId: 'siren-1', pattern: 'fire', seconds: 0.2 })).rejects.toMatchObject({ code: 'QH_MODBUS_TIMEOUT' });
+    expect(bus.slave.units.get(5)?.get('coil', 0)).toBe(true);
+    await vi.waitFor(() => expect(bus.slave.units.get(5)?.get('coil', 0)).toBe(false));
+  });
+
+  it('keeps trying to switch an output off while its unit does not answer', async () => {
+    const bus = mockBus({ 5: { coil: { 0: false } } });
+    const d = createModbusDriver(context([device('siren-1', '/dev/ttyMOCK0', 5, siren)], recorder()), [lineConfig()], { openPort: bus.openLink });
+    drivers.push(d);
+    await d.start(new AbortController().signal);
+    await d.output?.({ deviceId: 'siren-1', pattern: 'fire', seconds: 0.05 });
+    bus.slave.fault(5, { silent: true });
+    await vi.waitFor(() => expect(bus.requestsTo(5)).toBeGreaterThan(3));
+    expect(bus.slave.units.get(5)?.get('coil', 0)).toBe(true);
+    bus.slave.fault(5, { silent: false });
+    await vi.waitFor(() => expect(bus.slave.units.get(5)?.get('coil', 0)).toBe(false), { timeout: 5_000 });
+  });
+
   it('switches active outputs off at stop', async () => {
     const bus = mockBus({ 5: { coil: { 0: false } } });
     const d = createModbusDriver(context([device('siren-1', '/dev/ttyMOCK0', 5, siren)], recorder()), [lineConfig()], { openPort: bus.openLink });

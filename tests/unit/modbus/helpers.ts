@@ -45,13 +45,14 @@ export function mockBus(units: Record<number, UnitInit>) {
   const slave = new ModbusSlave(new Map(Object.entries(units).map(([u, init]) => [Number(u), new UnitMemory(init)])));
   const links: MockLink[] = [];
   const perUnit = new Map<number, number>();
-  const adapter = { present: true };
+  const adapter = { present: true, drop: 0, dropFc: 0 };
   const openLink = (options: LinkOptions) => {
     const link = new MockLink(options);
     link.present = adapter.present;
     link.respond = (frame, l) => {
       perUnit.set(frame[0] ?? 0, (perUnit.get(frame[0] ?? 0) ?? 0) + 1);
       const reply = slave.handle(frame);
+      if (adapter.drop > 0 && (adapter.dropFc === 0 || frame[1] === adapter.dropFc)) { adapter.drop -= 1; return; }
       if (reply) setImmediate(() => l.inject(reply));
     };
     links.push(link);
@@ -62,6 +63,8 @@ export function mockBus(units: Record<number, UnitInit>) {
     /** The adapter disappears: the open link fails and reopening fails with ENOENT until replug(). */
     unplug(): void { adapter.present = false; links.at(-1)?.unplug(); },
     replug(): void { adapter.present = true; },
+    /** The next `n` requests (of function `fc`, else any) are executed by the slave but their replies are lost. */
+    loseReplies(n: number, fc = 0): void { adapter.drop = n; adapter.dropFc = fc; },
   };
 }
 
