@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { SingleBar, Presets } from 'cli-progress';
 import { QinheError, isQinheError } from '../../core/errors.js';
-import { addPortOptions, intArg, openToolLine, plainStyle, type PortOptions } from './modbus.js';
+import { addPortOptions, intArg, openToolLine, plainStyle, withJsonErrors, type PortOptions } from './modbus.js';
 
 /** The `discover` group of this program, created on first use (each protocol file adds its subcommand). */
 export function discoverCommand(program: Command): Command {
@@ -26,7 +26,7 @@ export function register(program: Command): void {
   addPortOptions(discoverCommand(program).command('modbus').description('Scan a serial line for Modbus units that answer'), { timeout: '100' })
     .option('--units <list>', 'units to try, e.g. 1-247 or 1-10,20', '1-247')
     .option('--register <addr>', 'holding register read as the probe', '0')
-    .action(async (o: PortOptions & { units: string; register: string }) => {
+    .action((o: PortOptions & { units: string; register: string }) => withJsonErrors(o.json, async () => {
       const units = parseUnits(o.units);
       const address = intArg('--register', o.register, 0, 65535);
       // A late reply of one unit cannot pass for the next (the unit differs), so a short drain is enough here.
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const table = new Table({ style: plainStyle(), head: ['unit', 'answer', 'latency ms'] });
       for (const f of found) table.push([f.unit, f.answer === 'ok' ? 'ok' : `exception ${f.exceptionCode}`, f.latencyMs]);
       process.stdout.write(`${found.length} unit${found.length === 1 ? '' : 's'} answered on ${o.port}:\n${table.toString()}\n`);
-    });
+    }));
 }
 
 /** `1-247`, `1,2,5-9` → sorted unique unit list. */

@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { LineScheduler, type ModbusReply } from '../../../drivers/modbus/index.js';
 import { openSerialLink } from '../../../drivers/transport/serial.js';
 import { systemClock } from '../../../drivers/types.js';
-import { QinheError } from '../../core/errors.js';
+import { QinheError, isQinheError } from '../../core/errors.js';
+import { CliExit, EXIT_INVALID, EXIT_USAGE } from '../exit.js';
 
 export interface PortOptions {
   port: string;
@@ -48,6 +49,17 @@ export function plainStyle(): { head: string[]; border: string[] } | undefined {
   return process.stdout.isTTY && !process.env.NO_COLOR ? undefined : { head: [], border: [] };
 }
 
+/** With --json, a coded error is printed as JSON on stdout (and still ends with exit 1, or 2 for usage). */
+export async function withJsonErrors(json: boolean | undefined, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!json || !isQinheError(err)) throw err;
+    process.stdout.write(`${JSON.stringify({ ok: false, code: err.code, message: err.message })}\n`);
+    throw new CliExit(err.code === 'QH_USAGE' ? EXIT_USAGE : EXIT_INVALID);
+  }
+}
+
 export function intArg(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new QinheError('QH_USAGE', `${name} must be an integer ${min}–${max}, got "${text}"`);
@@ -74,7 +86,7 @@ export function register(program: Command): void {
     .requiredOption('--register <addr>', 'zero-based start address')
     .option('--count <n>', 'how many registers or bits', '1')
     .addOption(new Option('--function <fc>', '1 coils, 2 discrete inputs, 3 holding, 4 input registers').choices(['1', '2', '3', '4']).default('3'))
-    .action(async (o: PortOptions & { unit: string; register: string; count: string; function: string }) => {
+    .action((o: PortOptions & { unit: string; register: string; count: string; function: string }) => withJsonErrors(o.json, async () => {
       const unit = intArg('--unit', o.unit, 1, 247);
       const address = intArg('--register', o.register, 0, 65535);
       const fc = Number(o.function) as 1 | 2 | 3 | 4;
@@ -86,14 +98,14 @@ export function register(program: Command): void {
       } finally {
         await line.stop();
       }
-    });
+    }));
 
   addPortOptions(modbus.command('write').description('Write a holding register (FC6/FC16) or a coil (FC5/FC15)'))
     .requiredOption('--unit <n>', 'unit (slave) address 1–247')
     .requiredOption('--register <addr>', 'zero-based address')
     .requiredOption('--value <v>', 'value 0–65535 (or on/off with --coil); comma-separated for several')
     .option('--coil', 'write a coil instead of a holding register')
-    .action(async (o: PortOptions & { unit: string; register: string; value: string; coil?: boolean }) => {
+    .action((o: PortOptions & { unit: string; register: string; value: string; coil?: boolean }) => withJsonErrors(o.json, async () => {
       const unit = intArg('--unit', o.unit, 1, 247);
       const address = intArg('--register', o.register, 0, 65535);
       const values = parseValues(o.value, Boolean(o.coil));
@@ -108,7 +120,7 @@ export function register(program: Command): void {
       } finally {
         await line.stop();
       }
-    });
+    }));
 }
 
 function printRead(o: PortOptions, unit: number, fc: number, address: number, reply: ModbusReply): void {

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { register as registerDiscover, discoverCommand, parseUnits } from '../../../runtime/cli/commands/discover.js';
 import { register as registerModbus } from '../../../runtime/cli/commands/modbus.js';
 import { isQinheError } from '../../../runtime/core/errors.js';
+import { CliExit, EXIT_INVALID, EXIT_USAGE } from '../../../runtime/cli/exit.js';
 import { SimulatedModbusLine } from '../../simulators/modbus/simulated-line.js';
 import { PtyPair, tempDir } from './pty.js';
 
@@ -98,6 +99,17 @@ describe.skipIf(noSocat)('qinhe modbus / discover modbus and the simulated line 
       codes.push(isQinheError(error) ? error.code : String(error));
     }
     expect(codes).toEqual(['QH_MODBUS_TIMEOUT', 'QH_MODBUS_EXCEPTION', 'QH_MODBUS_CRC', 'QH_SERIAL_OPEN', 'QH_USAGE']);
+  });
+
+  it('with --json, reports a coded error as JSON and ends with exit 1 (2 for usage)', async () => {
+    sim.setSilent(7, true);
+    const r = await cli(['modbus', 'read', '--port', pair.a, '--unit', '7', '--register', '0', '--timeout', '50', '--json']);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, code: 'QH_MODBUS_TIMEOUT' });
+    expect(r.error).toBeInstanceOf(CliExit);
+    expect((r.error as CliExit).exitCode).toBe(EXIT_INVALID);
+    const usage = await cli(['modbus', 'write', '--port', pair.a, '--unit', '7', '--register', '0', '--value', '70000', '--json']);
+    expect(JSON.parse(usage.out)).toMatchObject({ ok: false, code: 'QH_USAGE' });
+    expect((usage.error as CliExit).exitCode).toBe(EXIT_USAGE);
   });
 
   it('discovers the units that answer, an exception counting as an answer', async () => {
