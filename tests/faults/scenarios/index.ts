@@ -9,6 +9,7 @@ import { commands } from './commands.js';
 import { configs } from './configs.js';
 import { secrets } from './secrets.js';
 import { clockJump } from './clockjump.js';
+import { modbus } from './modbus.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus];
