@@ -19,7 +19,8 @@ import { SimulatedModbusLine } from '../modbus/simulated-line.js';
 import type { UnitInit } from '../modbus/unit-memory.js';
 import { SimulatedCamera, type CameraModel } from '../onvif/simulated-camera.js';
 import { linkPair } from './link-pair.js';
-import { PtyPair, socatAvailable } from './pty.js';
+import { PtyPair } from '../modbus/pty-pair.js';
+import { socatAvailable } from './pty.js';
 import { encodeWords, isBitTable, normalUnit } from './registers.js';
 
 export interface EstateOptions {
@@ -119,7 +120,7 @@ export class SimulatedEstate {
     if (this.transport === 'pty') {
       line.pty = new PtyPair(line.boxPath, `${line.boxPath}.sim`);
       await line.pty.start();
-      await sim.attach(line.pty.simPath);
+      await sim.attach(line.pty.b);
     } else {
       const [boxEnd, simEnd] = linkPair(line.boxPath);
       await simEnd.open();
