@@ -201,7 +201,14 @@ export class LineScheduler {
     while (!this.stopped) {
       const job = this.queue.take(this.opts.clock.mono());
       if (!job) { await this.idle(); continue; }
-      await this.run(job);
+      try {
+        await this.run(job);
+      } catch (err) {
+        // Never let one job stop the pump (a stuck queue is worse than a failed request).
+        this.current = undefined;
+        this.log.error({ err: errorMessage(err) }, 'Modbus transaction failed unexpectedly');
+        job.reject(err);
+      }
     }
   }
 

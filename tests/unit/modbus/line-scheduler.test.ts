@@ -171,6 +171,19 @@ describe('LineScheduler', () => {
     expect(info.filter((m) => /back after/.test(m))).toHaveLength(1);
   });
 
+  it('keeps the queue moving when a link operation throws unexpectedly', async () => {
+    const bus = mockBus({ 1: { holding: { 0: 5 } } });
+    const s = start(scheduler(bus.openLink));
+    await s.open();
+    const link = bus.links[0];
+    if (!link) throw new Error('no link');
+    const flush = link.flush.bind(link);
+    let broken = true;
+    link.flush = async () => { if (broken) { broken = false; throw new Error('tcflush: EIO'); } await flush(); };
+    expect(await code(s.request({ unit: 1, fc: 3, address: 0, count: 1 }))).toMatch(/EIO/);
+    expect(await s.request({ unit: 1, fc: 3, address: 0, count: 1 })).toEqual({ kind: 'registers', values: [5] });
+  });
+
   it('rejects everything queued on stop and stop is idempotent', async () => {
     const m = manualLink();
     const s = start(scheduler(m.openLink));
