@@ -3,8 +3,8 @@
  * process, the Caima estate simulated in another (estate-host), mosquitto local. A panic button (fake GPIO)
  * is pressed again and again; each press is timed
  *   input → local siren command: the panic fact on the bus → the first write to a zone siren's line;
- *   input → upstream: the same fact → the `raised` event at a subscriber on the broker (the PUBACK to the box
- *   is sent at about the same moment; the subscriber's receipt is the later of the two).
+ *   input → PUBACK: the same fact → the broker's PUBACK of the `raised` event (seen where the uplink deletes
+ *   the outbox row, puback-watch.ts); and, for reference, → the event's receipt by a subscriber (the center).
  * "Input" is the fact the GPIO driver emits after its debounce (gpio-panic: 50 ms, a fixed filter that is
  * not the box's processing time). Between presses the incident is resolved so the next press raises anew.
  */
@@ -18,6 +18,7 @@ import { createComposer, type BoxHandle } from '../../runtime/app/compose.js';
 import type { IncidentEventV1 } from '../../runtime/core/contract.js';
 import { LocalBroker } from '../../runtime/demo/broker.js';
 import { startBenchEstate } from './estate-proc.js';
+import { isRaisedOf, watchPubacks } from './puback-watch.js';
 import { figure, missing, percentile, type Figure, type Target } from './stats.js';
 
 const T_SIREN: Target = { of: 'value', op: '<=', limit: 10 };
@@ -25,8 +26,8 @@ const T_UP: Target = { of: 'value', op: '<=', limit: 50 };
 
 export const LATENCY_FIGURES: Array<[string, string, Target | undefined]> = [
   ['alarm latency input → siren p50', 'ms', undefined], ['alarm latency input → siren p99', 'ms', T_SIREN],
-  ['alarm latency input → upstream p50', 'ms', undefined], ['alarm latency input → upstream p99', 'ms', T_UP],
-  ['panic press → siren p99 (incl. debounce)', 'ms', undefined],
+  ['alarm latency input → PUBACK p50', 'ms', undefined], ['alarm latency input → PUBACK p99', 'ms', T_UP],
+  ['input → center receipt p99', 'ms', undefined], ['panic press → siren p99 (incl. debounce)', 'ms', undefined],
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,6 +47,7 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
   let factAt: number | undefined;
   let sirenAt: number | undefined;
   let upAt: number | undefined;
+  let pubackAt: number | undefined;
   let current = '';
   const inner = createComposer({ drivers: { gpio: { backend: 'fake', fake } } });
   // Our listener goes on the bus before the engine's, so the fact is timed before the engine handles it.
@@ -70,26 +72,31 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
     await box.start(estate.loaded);
     const handle = box.composition?.handle as BoxHandle;
     await settle(handle, o.quick ? 15_000 : 40_000);
+    if (!handle.core.outbox) throw new Error('the box has no outbox (store failed to open)');
+    const unwatch = watchPubacks(handle.core.outbox, (row) => isRaisedOf(row, current), (at) => { pubackAt ??= at; });
     if (panics.length === 0) return LATENCY_FIGURES.map(([n, u, t]) => missing(n, u, 'the inventory has no GPIO panic button', t));
     const siren: number[] = [];
     const up: number[] = [];
+    const puback: number[] = [];
     const press: number[] = [];
     const trials = o.quick ? 12 : 60;
     for (let i = 0; i < trials; i++) {
       current = panics[i % panics.length] ?? '';
-      factAt = sirenAt = upAt = undefined;
+      factAt = sirenAt = upAt = pubackAt = undefined;
       const pressedAt = performance.now();
       fake.setInput(estate.loaded.config.devices.find((d) => d.id === current)?.address ?? '', true);
       const until = performance.now() + 5000;
-      while ((sirenAt === undefined || upAt === undefined) && performance.now() < until) await sleep(1);
+      while ((sirenAt === undefined || upAt === undefined || pubackAt === undefined) && performance.now() < until) await sleep(1);
       if (factAt !== undefined && sirenAt !== undefined) siren.push(sirenAt - factAt);
       if (sirenAt !== undefined) press.push(sirenAt - pressedAt);
       if (factAt !== undefined && upAt !== undefined) up.push(upAt - factAt);
+      if (factAt !== undefined && pubackAt !== undefined) puback.push(pubackAt - factAt);
       fake.setInput(estate.loaded.config.devices.find((d) => d.id === current)?.address ?? '', false);
       if (raisedId) await handle.engine()?.resolve({ incidentId: raisedId, by: 'bench', outcome: 'false-alarm' }).catch(() => undefined);
       raisedId = '';
       await sleep(400 + Math.random() * 200);
     }
+    unwatch();
     const counts = handle.registry.counts();
     const note = `${trials} panic presses at steady load (${counts.online}/${counts.total} devices online); input = the panic fact after the 50 ms GPIO debounce`;
     const pair = (label: string, samples: number[], target: Target): Figure[] => {
@@ -100,8 +107,11 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
       ];
     };
     const pressP99 = percentile(press, 99);
+    const upP99 = percentile(up, 99);
     return [
-      ...pair('alarm latency input → siren', siren, T_SIREN), ...pair('alarm latency input → upstream', up, T_UP),
+      ...pair('alarm latency input → siren', siren, T_SIREN), ...pair('alarm latency input → PUBACK', puback, T_UP),
+      upP99 === undefined ? missing('input → center receipt p99', 'ms', 'no sample completed')
+        : figure('input → center receipt p99', upP99, 'ms', { note: 'for reference: a subscriber on the same broker' }),
       pressP99 === undefined ? missing('panic press → siren p99 (incl. debounce)', 'ms', 'no sample completed')
         : figure('panic press → siren p99 (incl. debounce)', pressP99, 'ms', { note: 'for reference: the line level change → siren, including the 50 ms debounce of gpio-panic' }),
     ];
