@@ -40,7 +40,15 @@ export async function openToolLine(o: PortOptions, retries = 1, staleGuardMs?: n
     timing: { timeoutMs, retries, interFrameGapMs: 0 }, openLink: openSerialLink,
     logger: pino({ level: 'silent' }), clock: systemClock, ...(staleGuardMs === undefined ? {} : { staleGuardMs }),
   });
-  await line.open();
+  try {
+    await line.open();
+  } catch (err) {
+    // serialport locks the port (flock): a running daemon holding it shows up as "Cannot lock port".
+    if (isQinheError(err, 'QH_SERIAL_OPEN') && /lock|busy/i.test(err.message)) {
+      throw new QinheError('QH_SERIAL_OPEN', `${err.message} (is the qinhe daemon using this port? stop it first: systemctl stop qinhe)`, { cause: err });
+    }
+    throw err;
+  }
   return line;
 }
 

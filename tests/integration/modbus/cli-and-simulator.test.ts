@@ -10,6 +10,7 @@ import { register as registerDiscover, discoverCommand, parseUnits } from '../..
 import { register as registerModbus } from '../../../runtime/cli/commands/modbus.js';
 import { isQinheError } from '../../../runtime/core/errors.js';
 import { CliExit, EXIT_INVALID, EXIT_USAGE } from '../../../runtime/cli/exit.js';
+import { SerialLink } from '../../../drivers/transport/serial.js';
 import { SimulatedModbusLine } from '../../simulators/modbus/simulated-line.js';
 import { PtyPair, tempDir } from './pty.js';
 
@@ -110,6 +111,18 @@ describe.skipIf(noSocat)('qinhe modbus / discover modbus and the simulated line 
     const usage = await cli(['modbus', 'write', '--port', pair.a, '--unit', '7', '--register', '0', '--value', '70000', '--json']);
     expect(JSON.parse(usage.out)).toMatchObject({ ok: false, code: 'QH_USAGE' });
     expect((usage.error as CliExit).exitCode).toBe(EXIT_USAGE);
+  });
+
+  it('says the daemon may hold the port when it is locked', async () => {
+    const holder = new SerialLink({ path: pair.a, baud: 9600, parity: 'none', stopBits: 1, dataBits: 8 });
+    await holder.open();
+    try {
+      const r = await cli(['modbus', 'read', '--port', pair.a, '--unit', '7', '--register', '0']);
+      expect(isQinheError(r.error, 'QH_SERIAL_OPEN')).toBe(true);
+      expect((r.error as Error).message).toMatch(/daemon/);
+    } finally {
+      await holder.close();
+    }
   });
 
   it('discovers the units that answer, an exception counting as an answer', async () => {
