@@ -10,6 +10,7 @@ import { configs } from './configs.js';
 import { secrets } from './secrets.js';
 import { clockJump } from './clockjump.js';
 import { modbus } from './modbus.js';
+import { watchdog } from './watchdog.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog];
