@@ -230,7 +230,8 @@ export class LineScheduler {
     const link = this.link;
     if (!link || !this.up) { job.reject(new QinheError('QH_SERIAL_GONE', `line ${this.id}: ${this.path} is not open`)); return; }
     const timing = this.opts.timing;
-    await this.quietFor(silenceMs(this.opts.link) + timing.interFrameGapMs, Infinity);
+    // Capped: a line that never falls quiet (a chattering slave, a second master) must not stall the queue.
+    await this.quietFor(silenceMs(this.opts.link) + timing.interFrameGapMs, timing.timeoutMs);
     await link.flush();
     const started = this.opts.clock.mono();
     job.attempt += 1;
