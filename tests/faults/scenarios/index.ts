@@ -11,6 +11,7 @@ import { secrets } from './secrets.js';
 import { clockJump } from './clockjump.js';
 import { modbus } from './modbus.js';
 import { watchdog } from './watchdog.js';
+import { serial } from './serial.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial];
