@@ -13,6 +13,7 @@ import { modbus } from './modbus.js';
 import { watchdog } from './watchdog.js';
 import { serial } from './serial.js';
 import { cameras } from './cameras.js';
+import { halfOpen } from './halfopen.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen];
