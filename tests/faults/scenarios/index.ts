@@ -14,6 +14,7 @@ import { watchdog } from './watchdog.js';
 import { serial } from './serial.js';
 import { cameras } from './cameras.js';
 import { halfOpen } from './halfopen.js';
+import { hostileCameras } from './hostile-cameras.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen, hostileCameras];
