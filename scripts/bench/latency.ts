@@ -8,6 +8,7 @@
  * "Input" is the fact the GPIO driver emits after its debounce (gpio-panic: 50 ms, a fixed filter that is
  * not the box's processing time). Between presses the incident is resolved so the next press raises anew.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { parseAddress } from '../../config/address.js';
@@ -28,6 +29,7 @@ export const LATENCY_FIGURES: Array<[string, string, Target | undefined]> = [
   ['alarm latency input → siren p50', 'ms', undefined], ['alarm latency input → siren p99', 'ms', T_SIREN],
   ['alarm latency input → PUBACK p50', 'ms', undefined], ['alarm latency input → PUBACK p99', 'ms', T_UP],
   ['input → center receipt p99', 'ms', undefined], ['panic press → siren p99 (incl. debounce)', 'ms', undefined],
+  ['event-loop delay max during the presses', 'ms', undefined],
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +82,9 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
     const puback: number[] = [];
     const press: number[] = [];
     const trials = o.quick ? 12 : 60;
+    // Where tail latency comes from: the box's event loop blocked (synchronous SQLite commits, GC, JSON).
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     for (let i = 0; i < trials; i++) {
       current = panics[i % panics.length] ?? '';
       factAt = sirenAt = upAt = pubackAt = undefined;
@@ -97,6 +102,7 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
       await sleep(400 + Math.random() * 200);
     }
     unwatch();
+    loop.disable();
     const counts = handle.registry.counts();
     const note = `${trials} panic presses at steady load (${counts.online}/${counts.total} devices online); input = the panic fact after the 50 ms GPIO debounce`;
     const pair = (label: string, samples: number[], target: Target): Figure[] => {
@@ -114,6 +120,7 @@ export async function alarmLatency(o: { dir: string; logger: Logger; quick: bool
         : figure('input → center receipt p99', upP99, 'ms', { note: 'for reference: a subscriber on the same broker' }),
       pressP99 === undefined ? missing('panic press → siren p99 (incl. debounce)', 'ms', 'no sample completed')
         : figure('panic press → siren p99 (incl. debounce)', pressP99, 'ms', { note: 'for reference: the line level change → siren, including the 50 ms debounce of gpio-panic' }),
+      figure('event-loop delay max during the presses', loop.max / 1e6, 'ms', { note: `for reference (p99 ${Math.round(loop.percentile(99) / 1e4) / 100} ms): a siren or PUBACK tail beyond this loop stall is not explained by blocking` }),
     ];
   } finally {
     await box.stop();
