@@ -15,6 +15,7 @@ import { serial } from './serial.js';
 import { cameras } from './cameras.js';
 import { halfOpen } from './halfopen.js';
 import { hostileCameras } from './hostile-cameras.js';
+import { soak } from './soak.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen, hostileCameras];
+export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen, hostileCameras, soak];
