@@ -53,6 +53,7 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
   const cli = cliCommand();
   const t0 = performance.now();
   const box = spawn(process.execPath, [...cli.args, 'run', '--config', estate.paths.configFile, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  box.stderr?.resume(); // warnings only; never let a full pipe block the box
   try {
     const startMs = await new Promise<number>((resolve, reject) => {
       let out = '';
