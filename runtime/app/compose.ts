@@ -102,8 +102,13 @@ export const composeBox: Composer = createComposer();
 /** The outbox as the incident engine sees it: when the store is unavailable, appends fail (and are logged by the engine) while local alarms go on. */
 function outboxPort(core: CoreParts): OutboxPort {
   return {
-    appendIncident: (draft: IncidentEventDraft): Promise<IncidentEventV1> =>
-      core.outbox ? core.outbox.appendIncident(draft) : Promise.reject(new QinheError('QH_STORE_IO', 'the store is not open')),
+    appendIncident: async (draft: IncidentEventDraft): Promise<IncidentEventV1> => {
+      if (!core.outbox) throw new QinheError('QH_STORE_IO', 'the store is not open');
+      const ev = await core.outbox.appendIncident(draft);
+      // Committed, with its seq: now it exists for everyone else (API, demo summary).
+      core.bus.emit('incident', ev);
+      return ev;
+    },
     append: (msg: OutboxMessage): Promise<void> =>
       core.outbox ? core.outbox.append(msg) : Promise.reject(new QinheError('QH_STORE_IO', 'the store is not open')),
   };

@@ -4,7 +4,7 @@
  * loss (SQLite docs, "PRAGMA synchronous"). Saves are small and synchronous (better-sqlite3); the engine
  * issues local alarm outputs before it saves, so the disk never delays a siren.
  */
-import Database from 'better-sqlite3';
+import Database, { type SqliteDatabase } from '../core/sqlite.js';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage, QinheError } from '../core/errors.js';
@@ -14,7 +14,7 @@ import type { Incident } from './model.js';
 const KEEP_RESOLVED = 1000;
 
 export class IncidentStore {
-  private db: Database.Database | null = null;
+  private db: SqliteDatabase | null = null;
   readonly file: string;
 
   constructor(dataDir: string) {
@@ -44,7 +44,7 @@ export class IncidentStore {
     }
   }
 
-  private init(file: string): Database.Database {
+  private init(file: string): SqliteDatabase {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file);
     try {
@@ -97,7 +97,7 @@ export class IncidentStore {
       (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)`).run(KEEP_RESOLVED);
   }
 
-  private need(): Database.Database {
+  private need(): SqliteDatabase {
     if (!this.db) throw new QinheError('QH_INCIDENT_STORE', 'incident store is not open');
     return this.db;
   }

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type SqliteDatabase as Database } from '../core/sqlite.js';
 import type { Logger } from 'pino';
 import type { BoxConfig } from '../../config/schema.js';
 import { systemClock, type Clock } from '../../drivers/types.js';

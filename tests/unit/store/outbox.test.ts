@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from '../../../runtime/core/sqlite.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HWM_FILE, openStore, Outbox, type Store } from '../../../runtime/store/index.js';
