@@ -22,6 +22,8 @@ export interface OnvifDriverOptions {
   retentionBytes: number;
   /** Timings (tests and the demo shorten them). */
   tuning?: OnvifTuning;
+  /** Keep pre-event clip rings (default true); the demo's simulated cameras have no RTSP stream to record. */
+  clips?: boolean;
 }
 
 export function createOnvifDriver(ctx: DriverContext, opts: OnvifDriverOptions): Driver & EvidencePort {
@@ -52,7 +54,10 @@ class OnvifDriver implements Driver, EvidencePort {
     for (const device of this.ctx.devices) {
       if (device.profile.protocol !== 'onvif') continue;
       try {
-        this.cameras.set(device.config.id, new Camera(device, this.ctx, {
+        // Without clips, the camera still snapshots over HTTP; ffmpeg is then only withheld from the ring.
+        const clipDevice = this.opts.clips === false && device.profile.evidence?.clip
+          ? { ...device, profile: { ...device.profile, evidence: { ...device.profile.evidence, clip: false } } } : device;
+        this.cameras.set(device.config.id, new Camera(clipDevice, this.ctx, {
           ffmpeg: this.ffmpeg, ringRoot: join(this.opts.evidenceDir, '.ring'), tuning: this.opts.tuning ?? {},
         }));
       } catch (err) {

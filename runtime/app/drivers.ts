@@ -17,7 +17,7 @@ export interface DriverOptions {
   /** Modbus: how to open a serial port (the serialport mock binding where socat is missing), quarantine... */
   modbus?: ModbusDriverOptions;
   /** ONVIF timings (the demo and tests shorten them). */
-  onvif?: Pick<OnvifDriverOptions, 'tuning'>;
+  onvif?: Pick<OnvifDriverOptions, 'tuning' | 'clips'>;
 }
 
 export interface DriverSet {

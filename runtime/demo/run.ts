@@ -80,7 +80,8 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream = pr
     await center.start();
     cleanups.push(() => center.stop());
 
-    const composer = createComposer({ drivers: { gpio: { backend: 'fake', fake: estate.gpio }, modbus: estate.openPort ? { openPort: estate.openPort } : {} } });
+    // The simulated cameras serve snapshots but no RTSP stream: no clip rings in the demo.
+    const composer = createComposer({ drivers: { gpio: { backend: 'fake', fake: estate.gpio }, modbus: estate.openPort ? { openPort: estate.openPort } : {}, onvif: { clips: false } } });
     const box = new Box(composer, logger, { requireSecrets: true });
     const t0 = performance.now();
     await box.start(loaded);
