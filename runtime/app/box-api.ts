@@ -135,10 +135,14 @@ export function createBoxApi(h: BoxHandle, extra: { points: PointCache; testMode
       const d = registry.get(id);
       const cfg = loaded.config.devices.find((c) => c.id === id);
       if (!d || !cfg) return undefined;
-      const path = /^modbus-rtu:\/\/([^?]+)/.exec(cfg.address)?.[1];
+      const m = /^modbus-rtu:\/\/([^?]+)\?unit=(\d+)/.exec(cfg.address);
+      const bus = m ? loaded.config.serial.find((l) => l.path === m[1])?.id ?? null : null;
+      // Modbus: the unit's last reply time on its line (the driver keeps it per unit).
+      const busHealth = bus ? h.supervisor.drivers().flatMap((x) => x.buses?.() ?? []).find((b) => b.id === bus) : undefined;
+      const unitLatency = (busHealth?.latencyByUnit as Record<string, { lastMs?: number }> | undefined)?.[m?.[2] ?? ''];
       return {
-        ...deviceView(d), address: cfg.address, bus: path ? loaded.config.serial.find((s) => s.path === path)?.id ?? null : null,
-        latencyMs: null, errorCounts: { availability: d.errors },
+        ...deviceView(d), address: cfg.address, bus,
+        latencyMs: unitLatency?.lastMs ?? null, errorCounts: { availability: d.errors },
         changes: d.changes.map((ch) => ({ state: ch.state, at: isoTime(ch.at), error: ch.error ?? null })),
         points: extra.points.of(id), testMode: extra.testMode.has(id),
       };
