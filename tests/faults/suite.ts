@@ -37,11 +37,22 @@ async function runOne(s: Scenario): Promise<ScenarioResult> {
   const durationMs = Date.now() - t0;
   const figs = Object.entries(ctx.figures).map(([k, v]) => `${k}=${v}`).join(' ');
   process.stdout.write(`${s.background ? '  (background) ' : ''}  ${verdict} ${s.id} in ${(durationMs / 1000).toFixed(1)} s — ${figs}\n`);
-  return { id: s.id, title: s.title, verdict, sizes: s.sizes, figures: ctx.figures, checks: ctx.checks, notes: ctx.notes,
+  const result: ScenarioResult = { id: s.id, title: s.title, verdict, sizes: s.sizes, figures: ctx.figures, checks: ctx.checks, notes: ctx.notes,
     ...(error ? { error } : {}), durationMs };
+  finished.push(result);
+  writeReport(finished, true);
+  return result;
 }
 
 const t0 = Date.now();
+const finished: ScenarioResult[] = [];
+/** The report is rewritten after every scenario, so a run cut short still leaves its figures. */
+function writeReport(results: ScenarioResult[], partial: boolean): void {
+  const passed = results.filter((r) => r.verdict === 'PASS').length;
+  mkdirSync(dirname(reportFile), { recursive: true });
+  writeFileSync(reportFile, `${JSON.stringify({ v: 1, mode: full ? 'full' : 'ci', partial, startedAt: new Date(t0).toISOString(),
+    wallS: (Date.now() - t0) / 1000, node: process.version, passed, failed: results.length - passed, results }, null, 2)}\n`);
+}
 const selected = SCENARIOS.filter((s) => !only || only.has(s.id));
 // Background scenarios (mostly sleeping) run alongside the sequence; results are reported in suite order.
 const background = new Map(selected.filter((s) => s.background).map((s) => [s.id, runOne(s)] as const));
@@ -53,9 +64,7 @@ const wallS = (Date.now() - t0) / 1000;
 const passed = results.filter((r) => r.verdict === 'PASS').length;
 const failed = results.length - passed;
 const notRun = SCENARIOS.length - results.length;
-mkdirSync(dirname(reportFile), { recursive: true });
-writeFileSync(reportFile, `${JSON.stringify({ v: 1, mode: full ? 'full' : 'ci', startedAt: new Date(t0).toISOString(), wallS,
-  node: process.version, passed, failed, results }, null, 2)}\n`);
+writeReport(results, false);
 process.stdout.write(`\nfaults (${full ? 'full' : 'CI subset'}): ${passed} passed, ${failed} failed`
   + `${notRun ? `, ${notRun} not selected` : ''} in ${wallS.toFixed(1)} s — ${reportFile}\n`);
 for (const r of results) if (r.verdict !== 'PASS') process.stdout.write(`  ${r.verdict} ${r.id}: ${r.checks.filter((c) => !c.ok).map((c) => c.what).join('; ') || r.error?.split('\n')[0]}\n`);

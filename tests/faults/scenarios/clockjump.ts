@@ -58,11 +58,11 @@ export const clockJump: Scenario = {
     for (const [k, [what, next]] of jumps.entries()) {
       offsetS = next();
       writeFileSync(stampFile, `${offsetS >= 0 ? '+' : ''}${offsetS}\n`);
-      await sleep(1500);
+      await sleep(2500); // FAKETIME_CACHE_DURATION=1: the new offset is read within a second or so
       const y = new Date(await clock()).getUTCFullYear();
       seenYears.push(y);
       ctx.log(`jump ${what}: the box now reads ${y}`);
-      await sleep(phases[k + 1]! - 1500);
+      await sleep(phases[k + 1]! - 2500);
     }
     box.send('pause');
     box.send('stats');

@@ -56,7 +56,14 @@ function outageScenario(v: Variant): Scenario {
       return drainedAt > 0;
     }, 'the backlog drained', drainDeadline, 250);
     box.send('pause');
-    await sleep(500);
+    // Then everything left must go out before the clean stop (a stop leaves pending rows in the outbox).
+    let pendingAtEnd = -1;
+    await waitUntil(() => {
+      box.send('stats');
+      const last = box.lines.filter((l) => l.startsWith('stats ')).at(-1);
+      pendingAtEnd = last ? (JSON.parse(last.slice(6)) as { pending: number }).pending : -1;
+      return pendingAtEnd === 0;
+    }, 'the outbox empty', 30_000, 250).catch(() => undefined);
     box.send('stop');
     await box.line('stopped', 30_000);
     let maxCommitted = 0;
@@ -94,6 +101,7 @@ function outageScenario(v: Variant): Scenario {
     ctx.figure('drainS', (drainedAt - upAt) / 1000);
     ctx.figure('bufferedFlagged', buffered);
     ctx.figure('liveCriticalMs', liveLatency);
+    ctx.figure('pendingAtStop', pendingAtEnd);
     ctx.figure('downMs', upAt - downAt);
     ctx.check('100% delivered', missing.length === 0 && maxCommitted > 0, `${first.size} unique seqs for ${maxCommitted} committed, missing ${summarize(missing)}`);
     ctx.check('seq order within each severity (first arrivals)', disorder.length === 0, disorder.slice(0, 5).join('; ') || 'in order');
