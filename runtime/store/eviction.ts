@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../drivers/types.js';
 import { LANES, type Lane } from '../core/ports.js';
+import type { SqliteStatement as Statement } from '../core/sqlite.js';
 import type { Store } from './store.js';
 
 const QUOTA_ORDER: readonly Lane[] = ['telemetry', 'evidence', 'health'];
@@ -30,13 +31,35 @@ export function emptyLaneCounts(): Record<Lane, number> {
   return Object.fromEntries(LANES.map((l) => [l, 0])) as Record<Lane, number>;
 }
 
+/** A row deleted after its PUBACK: what the byte count and the delivery listeners need. */
+export interface RemovedRow { lane: number; bytes: number; seq: number | null; incidentId: string | null }
+
 export class Eviction {
   private readonly bytes = emptyLaneCounts();
   private readonly evicted = emptyLaneCounts();
   private lastSweepMono = Number.NEGATIVE_INFINITY;
   private lastOverQuotaWarn = Number.NEGATIVE_INFINITY;
+  // Prepared once (see outbox.ts): the ack delete runs once per PUBACK batch.
+  private readonly sql: {
+    ack: Statement<[number], { lane: number; bytes: number; seq: number | null; incident_id: string | null }>;
+    syncNormal: Statement; syncFull: Statement;
+    pick: Statement<[number, number], { id: number; bytes: number }>;
+    del: Statement<[number]>;
+    sweep: Statement<[number, number, number], { bytes: number }>;
+    setMeta: Statement<[string, number]>;
+  };
 
   constructor(private readonly store: Store, private readonly logger: Logger, private readonly clock: Clock) {
+    const db = store.db;
+    this.sql = {
+      ack: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING lane, bytes, seq, incident_id'),
+      syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+      syncFull: db.prepare('PRAGMA synchronous = FULL'),
+      pick: db.prepare('SELECT id, bytes FROM outbox WHERE lane = ? AND created_at < ? ORDER BY id LIMIT 256'),
+      del: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      sweep: db.prepare('DELETE FROM outbox WHERE lane = ? AND created_at >= ? AND created_at < ? RETURNING bytes'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    };
     this.resync();
     const rows = store.db.prepare<[], { key: string; value: number }>("SELECT key, value FROM meta WHERE key LIKE 'evictions.%'").all();
     for (const r of rows) {
@@ -82,21 +105,24 @@ export class Eviction {
    * 3 ms saved per PUBACK batch on this class of disk): a delete lost in a power cut only means the message
    * is sent again (at least once), and the next FULL commit syncs it anyway. Appends stay FULL.
    */
-  remove(ids: number[]): void {
-    const db = this.store.db;
-    const del = db.prepare<[number], { lane: number; bytes: number }>('DELETE FROM outbox WHERE id = ? RETURNING lane, bytes');
-    db.pragma('synchronous = NORMAL');
+  remove(ids: number[]): RemovedRow[] {
+    const { ack, syncNormal, syncFull } = this.sql;
+    const removed: RemovedRow[] = [];
+    syncNormal.run();
     try {
-      db.transaction(() => {
+      this.store.db.transaction(() => {
         for (const id of ids) {
-          const r = del.get(id);
+          const r = ack.get(id);
           const lane = r ? LANES[r.lane] : undefined;
-          if (r && lane) this.bytes[lane] -= r.bytes;
+          if (!r || !lane) continue;
+          this.bytes[lane] -= r.bytes;
+          removed.push({ lane: r.lane, bytes: r.bytes, seq: r.seq, incidentId: r.incident_id });
         }
       })();
     } finally {
-      db.pragma('synchronous = FULL');
+      syncFull.run();
     }
+    return removed;
   }
 
   /** TTL sweep (rate-limited) then quota. */
@@ -126,11 +152,8 @@ export class Eviction {
   }
 
   private evictOldest(lane: Lane, quota: number, olderThan: number | null): void {
-    const db = this.store.db;
-    const pick = db.prepare<[number, number], { id: number; bytes: number }>(
-      'SELECT id, bytes FROM outbox WHERE lane = ? AND created_at < ? ORDER BY id LIMIT 256');
+    const { pick, del } = this.sql;
     const cutoff = olderThan ?? Number.MAX_SAFE_INTEGER;
-    const del = db.prepare('DELETE FROM outbox WHERE id = ?');
     let n = 0;
     while (this.total() > quota) {
       const rows = pick.all(laneIndex(lane), cutoff);
@@ -149,9 +172,7 @@ export class Eviction {
     const db = this.store.db;
     db.transaction(() => {
       for (const lane of SWEPT) {
-        const rows = db.prepare<[number, number, number], { bytes: number }>(
-          'DELETE FROM outbox WHERE lane = ? AND created_at >= ? AND created_at < ? RETURNING bytes')
-          .all(laneIndex(lane), PLAUSIBLE_MS, now - this.ttlMs(lane));
+        const rows = this.sql.sweep.all(laneIndex(lane), PLAUSIBLE_MS, now - this.ttlMs(lane));
         for (const r of rows) this.bytes[lane] -= r.bytes;
         this.count(lane, rows.length);
       }
@@ -161,7 +182,7 @@ export class Eviction {
   private count(lane: Lane, n: number): void {
     if (n === 0) return;
     this.evicted[lane] += n;
-    this.store.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(`evictions.${lane}`, this.evicted[lane]);
+    this.sql.setMeta.run(`evictions.${lane}`, this.evicted[lane]);
     const level = lane === 'telemetry' ? 'debug' : 'warn';
     this.logger[level]({ lane, evicted: n, total: this.evicted[lane] }, 'outbox evicted messages');
   }

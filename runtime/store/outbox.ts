@@ -7,6 +7,9 @@
  *   uplink ◄── peek(limit, skip) in lane order (LANES), FIFO by row id ┘ (= seq order for incidents)
  *   uplink ──► ack(id) ──setImmediate──► one DELETE transaction
  *
+ * Statements are prepared once per open outbox and kept (preparing per call cost more than the queries, and a
+ * kept statement is never left to the GC: see sqlite.ts about destructors on Node 24).
+ *
  * - Group commit: all appends of one event-loop tick share one transaction (throughput on SD cards); each
  *   promise resolves only after that commit, so a resolved appendIncident is durable (WAL, synchronous=FULL).
  * - seq: last seq lives in `meta`, updated in the same transaction as the rows; the high-water file is raised
@@ -16,6 +19,7 @@
  * - Quota and TTL: see eviction.ts.
  */
 import type { Logger } from 'pino';
+import type { SqliteStatement as Statement } from '../core/sqlite.js';
 import type { Clock } from '../../drivers/types.js';
 import type { IncidentEventDraft, IncidentEventV1 } from '../core/contract.js';
 import { isoTime } from '../core/contract.js';
@@ -61,6 +65,15 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** The outbox's prepared statements, made once in init(). */
+interface Statements {
+  insert: Statement<[number, number | null, string | null, string, Buffer, number, number, number, string | null, number, number]>;
+  setMeta: Statement<[string, number]>;
+  byLane: Statement<[number, number], DbRow>;
+  earlier: Statement<[string, number, number], DbRow>;
+  stats: Statement<[], { lane: number; n: number; b: number; o: number | null }>;
+}
+
 interface DbRow {
   id: number; lane: number; seq: number | null; incident_id: string | null; topic: string; payload: Buffer;
   json: number; qos: number; retain: number; props: string | null; created_at: number; bytes: number;
@@ -77,9 +90,10 @@ export class Outbox implements OutboxPort {
   private flushScheduled = false;
   private acking = new Set<number>();
   private ackScheduled = false;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(lanes: ReadonlySet<Lane>) => void>();
   private readonly ackListeners = new Set<(delivered: Array<{ seq: number; incidentId: string }>) => void>();
   private eviction!: Eviction;
+  private sql!: Statements;
 
   constructor(private readonly store: Store, opts: { logger?: Logger; clock?: Clock } = {}) {
     this.logger = (opts.logger ?? store.logger).child({ component: 'outbox' });
@@ -102,6 +116,14 @@ export class Outbox implements OutboxPort {
     }
     this.lastRowId = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get()?.seq ?? 0;
     this.eviction = new Eviction(this.store, this.logger, this.clock);
+    this.sql = {
+      insert: db.prepare(`INSERT INTO outbox (lane, seq, incident_id, topic, payload, json, qos, retain, props,
+        created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      byLane: db.prepare('SELECT * FROM outbox WHERE lane = ? ORDER BY id LIMIT ?'),
+      earlier: db.prepare('SELECT * FROM outbox WHERE incident_id = ? AND lane = ? AND id < ? ORDER BY id'),
+      stats: db.prepare('SELECT lane, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(created_at) AS o FROM outbox GROUP BY lane'),
+    };
     this.ready = true;
   }
 
@@ -149,8 +171,7 @@ export class Outbox implements OutboxPort {
     try {
       const incidents = batch.reduce((n, p) => n + (p.draft ? 1 : 0), 0);
       this.store.hwm.ensure(seq + incidents);
-      const insert = db.prepare(`INSERT INTO outbox (lane, seq, incident_id, topic, payload, json, qos, retain, props,
-        created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const { insert, setMeta } = this.sql;
       db.transaction(() => {
         for (const p of batch) {
           let payload = p.payload ?? Buffer.alloc(0);
@@ -168,7 +189,7 @@ export class Outbox implements OutboxPort {
           this.eviction.added(p.lane, bytes);
           results.push(event);
         }
-        if (incidents > 0) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('lastSeq', seq);
+        if (incidents > 0) setMeta.run('lastSeq', seq);
       })();
     } catch (err) {
       this.eviction.resync();
@@ -187,20 +208,10 @@ export class Outbox implements OutboxPort {
     } catch (err) {
       this.logger.error({ err }, 'outbox eviction failed');
     }
+    const lanes = new Set(batch.map((p) => p.lane));
     for (const fn of this.listeners) {
-      try { fn(); } catch (err) { this.logger.error({ err }, 'outbox listener threw'); }
+      try { fn(lanes); } catch (err) { this.logger.error({ err }, 'outbox listener threw'); }
     }
-  }
-
-  /** Incident events among these rows (before they are deleted). */
-  private incidentRows(ids: number[]): Array<{ seq: number; incidentId: string }> {
-    const out: Array<{ seq: number; incidentId: string }> = [];
-    const q = this.store.db.prepare<[number], { seq: number | null; incident_id: string | null }>('SELECT seq, incident_id FROM outbox WHERE id = ?');
-    for (const id of ids) {
-      const r = q.get(id);
-      if (r?.seq != null && r.incident_id) out.push({ seq: r.seq, incidentId: r.incident_id });
-    }
-    return out;
   }
 
   /** Called with the incident events the broker acknowledged (delivered upstream). Returns an unsubscribe function. */
@@ -209,8 +220,8 @@ export class Outbox implements OutboxPort {
     return () => this.ackListeners.delete(fn);
   }
 
-  /** Called after each commit of appends (the uplink drains on it). Returns an unsubscribe function. */
-  onAppend(fn: () => void): () => void {
+  /** Called after each commit of appends with the lanes it added to (the uplink drains on it). Returns an unsubscribe function. */
+  onAppend(fn: (lanes: ReadonlySet<Lane>) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
@@ -230,14 +241,11 @@ export class Outbox implements OutboxPort {
   /** Up to `limit` rows in drain order, skipping `skip` (in flight) and rows already acknowledged. */
   peek(limit: number, skip: ReadonlySet<number> = new Set()): OutboxRow[] {
     this.init();
-    const db = this.store.db;
+    const { byLane, earlier } = this.sql;
     const out: OutboxRow[] = [];
     const taken = new Set<number>();
     const usable = (id: number) => !skip.has(id) && !this.acking.has(id) && !taken.has(id);
     const take = (r: DbRow) => { taken.add(r.id); out.push(toRow(r)); };
-    const byLane = db.prepare<[number, number], DbRow>('SELECT * FROM outbox WHERE lane = ? ORDER BY id LIMIT ?');
-    const earlier = db.prepare<[string, number, number], DbRow>(
-      'SELECT * FROM outbox WHERE incident_id = ? AND lane = ? AND id < ? ORDER BY id');
     const over = limit + skip.size + this.acking.size;
     for (const lane of LANES) {
       for (const r of byLane.all(laneIndex(lane), over)) {
@@ -271,9 +279,10 @@ export class Outbox implements OutboxPort {
     const ids = [...this.acking];
     try {
       this.init();
-      const delivered = this.ackListeners.size > 0 ? this.incidentRows(ids) : [];
-      this.eviction.remove(ids);
+      const removed = this.eviction.remove(ids);
       for (const id of ids) this.acking.delete(id);
+      const delivered: Array<{ seq: number; incidentId: string }> = [];
+      for (const r of removed) if (r.seq !== null && r.incidentId) delivered.push({ seq: r.seq, incidentId: r.incidentId });
       if (delivered.length > 0) {
         for (const fn of this.ackListeners) {
           try { fn(delivered); } catch (err) { this.logger.error({ err }, 'outbox delivery listener threw'); }
@@ -287,8 +296,7 @@ export class Outbox implements OutboxPort {
 
   stats(): OutboxStats {
     this.init();
-    const rows = this.store.db.prepare<[], { lane: number; n: number; b: number; o: number | null }>(
-      'SELECT lane, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(created_at) AS o FROM outbox GROUP BY lane').all();
+    const rows = this.sql.stats.all();
     const byLane = Object.fromEntries(LANES.map((l) => [l, { pending: 0, bytes: 0, oldestAt: null as string | null }])) as OutboxStats['byLane'];
     let pending = 0;
     let bytes = 0;

@@ -1,8 +1,13 @@
 /**
  * The drain: moves outbox rows to the broker while connected.
  *
- *   outbox.peek(n, inFlight) ──► publish (QoS per row) ──PUBACK──► outbox.ack(id) (row deleted)
+ *   outbox.peek(batch, inFlight) ──► ahead (rows read, not yet sent) ──► publish (QoS per row) ──PUBACK──►
+ *   outbox.ack(id) (row deleted)
  *
+ * - One read per batch: `peek` returns up to PEEK_BATCH rows in drain order, kept in `ahead` and published as
+ *   the window and the bucket allow, instead of one query per PUBACK. `ahead` is dropped (and read again) when
+ *   an append lands in a lane that goes before its last row (a new critical overtakes the backlog at once), and
+ *   on every (re)connect. A row appended to the last lane of `ahead` or below sorts after it anyway.
  * - Bounded in-flight window: at most min(window, broker receiveMaximum) unacknowledged publishes.
  * - Paced: a token bucket of `drainPerS` messages per second (burst up to the window), so a box coming back
  *   from an outage does not flood the center; the bucket runs on the injectable monotonic clock and timers.
@@ -19,10 +24,13 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../drivers/types.js';
+import { LANES, type Lane } from '../core/ports.js';
 import type { Outbox, OutboxRow } from '../store/index.js';
 import type { Timers } from './backoff.js';
 
 const NOT_BUFFERED = Buffer.from('"buffered":false}');
+/** Rows read from the outbox per query. Bigger saves queries on a backlog; each read row costs memory until sent. */
+const PEEK_BATCH = 500;
 const BUFFERED = Buffer.from('"buffered":true}');
 
 export interface DrainOptions {
@@ -41,6 +49,9 @@ export class Drainer {
   private watermark = 0;
   private window: number;
   private readonly inFlight = new Set<number>();
+  /** Rows read in drain order and not yet published (`aheadAt` is the next one). */
+  private ahead: OutboxRow[] = [];
+  private aheadAt = 0;
   /** Rows the broker refused (PUBACK reason ≥ 0x80, too large...): held back until the next connection. */
   private readonly refused = new Set<number>();
   private tokens = 0;
@@ -64,7 +75,8 @@ export class Drainer {
     this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.tokens = Math.min(this.window, this.o.drainPerS);
     this.lastRefill = this.o.clock.mono();
-    this.unsubscribe ??= this.o.outbox.onAppend(() => this.kick());
+    this.ahead = [];
+    this.unsubscribe ??= this.o.outbox.onAppend((lanes) => this.appended(lanes));
     this.kick();
   }
 
@@ -74,6 +86,7 @@ export class Drainer {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.inFlight.clear();
+    this.ahead = [];
     if (this.timer !== null) this.o.timers.clearTimeout(this.timer);
     this.timer = null;
   }
@@ -85,6 +98,27 @@ export class Drainer {
   private skipSet(): ReadonlySet<number> {
     if (this.refused.size === 0) return this.inFlight;
     return new Set([...this.inFlight, ...this.refused]);
+  }
+
+  /** New rows: keep what was read ahead unless one of them sorts before its last row. */
+  private appended(lanes: ReadonlySet<Lane>): void {
+    const last = this.ahead[this.ahead.length - 1];
+    if (last && this.aheadAt < this.ahead.length) {
+      const lastLane = LANES.indexOf(last.lane);
+      for (const l of lanes) if (LANES.indexOf(l) < lastLane) this.ahead = []; // next() reads again
+    }
+    this.kick();
+  }
+
+  /** Up to `n` rows to publish next, reading the outbox only when fewer than `n` are left from the last read. */
+  private next(n: number): OutboxRow[] {
+    if (this.ahead.length - this.aheadAt < n) {
+      this.ahead = this.o.outbox.peek(Math.max(n, PEEK_BATCH), this.skipSet());
+      this.aheadAt = 0;
+    }
+    const rows = this.ahead.slice(this.aheadAt, this.aheadAt + n);
+    this.aheadAt += rows.length;
+    return rows;
   }
 
   kick(): void {
@@ -117,7 +151,7 @@ export class Drainer {
     }
     let rows: OutboxRow[];
     try {
-      rows = this.o.outbox.peek(room, this.skipSet());
+      rows = this.next(room);
     } catch (err) {
       this.o.logger.error({ err }, 'cannot read the outbox');
       return;

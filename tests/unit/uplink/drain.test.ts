@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
 import { Drainer } from '../../../runtime/uplink/index.js';
@@ -104,6 +104,36 @@ describe('Drainer', () => {
     await ticks();
     const sent = client.pubs.map((p) => JSON.parse(p.payload.toString()) as { seq: number; buffered: boolean });
     expect(sent.map((e) => [e.seq, e.buffered])).toEqual([[1, false], [2, true]]);
+    d.detach();
+  });
+
+  it('sends a critical appended mid-drain before the backlog it already read, after its incident\'s earlier events', async () => {
+    const backlog = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      outbox.appendIncident(draft({ severity: 'major', ...(i === 30 ? { incidentId: 'INC-X' } : {}) }))));
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(1000, 5);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    expect(client.pubs).toHaveLength(5);
+    const critical = await outbox.appendIncident(draft({ severity: 'critical', incidentId: 'INC-X' }));
+    client.waiting.splice(0, 3).forEach((cb) => cb());
+    await timers.advance(100);
+    await ticks();
+    const seqs = client.pubs.map((p) => (JSON.parse(p.payload.toString()) as { seq: number }).seq);
+    expect(seqs).toEqual([...backlog.slice(0, 5).map((e) => e.seq), backlog[30]!.seq, critical.seq, backlog[5]!.seq]);
+    d.detach();
+  });
+
+  it('reads the backlog in batches, not once per acknowledgement', async () => {
+    await Promise.all(Array.from({ length: 300 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
+    const peeks = vi.spyOn(outbox, 'peek');
+    const client = new FakeClient();
+    const d = drainer(10_000, 5);
+    d.attach(client as unknown as MqttClient);
+    for (let i = 0; i < 200 && client.pubs.length < 300; i++) { await timers.advance(10); await ticks(2); }
+    expect(client.pubs.map((p) => (JSON.parse(p.payload.toString()) as { seq: number }).seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(peeks.mock.calls.length).toBeLessThan(10);
     d.detach();
   });
 
