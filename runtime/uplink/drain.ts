@@ -48,6 +48,7 @@ export class Drainer {
   private client: MqttClient | null = null;
   private watermark = 0;
   private window: number;
+  private receiveMaximum: number | undefined;
   private readonly inFlight = new Set<number>();
   /** Rows read in drain order and not yet published (`aheadAt` is the next one). */
   private ahead: OutboxRow[] = [];
@@ -72,6 +73,7 @@ export class Drainer {
     this.inFlight.clear();
     this.refused.clear();
     this.watermark = this.o.outbox.highestRowId();
+    this.receiveMaximum = receiveMaximum;
     this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.tokens = Math.min(this.window, this.o.drainPerS);
     this.lastRefill = this.o.clock.mono();
@@ -91,8 +93,9 @@ export class Drainer {
     this.timer = null;
   }
 
-  counters(): { published: number; acked: number; inFlight: number } {
-    return { published: this.published, acked: this.acked, inFlight: this.inFlight.size };
+  /** `window` is the one in force (ours capped by the broker's `receiveMaximum`, undefined when not advertised). */
+  counters(): { published: number; acked: number; inFlight: number; window: number; receiveMaximum: number | undefined } {
+    return { published: this.published, acked: this.acked, inFlight: this.inFlight.size, window: this.window, receiveMaximum: this.receiveMaximum };
   }
 
   private skipSet(): ReadonlySet<number> {

@@ -47,6 +47,12 @@ export class UplinkRig {
     await this.uplink.start();
   }
 
+  /** The in-flight window the uplink ran with (its default, capped by the broker's receiveMaximum). */
+  windowNote(): string {
+    const c = this.uplink?.counters();
+    return `window ${c?.window ?? '?'} (broker receiveMaximum ${c?.receiveMaximum ?? 'not advertised'}; the baseline has no limit)`;
+  }
+
   acked(): number {
     return this.uplink?.counters().acked ?? 0;
   }
