@@ -69,7 +69,8 @@ interface Pending {
 interface Statements {
   insert: Statement<[number, number | null, string | null, string, Buffer, number, number, number, string | null, number, number]>;
   setMeta: Statement<[string, number]>;
-  byLane: Statement<[number, number], DbRow>;
+  laneIds: Statement<[number, number], number>;
+  byId: Statement<[number], DbRow>;
   earlier: Statement<[string, number, number], DbRow>;
   stats: Statement<[], { lane: number; n: number; b: number; o: number | null }>;
 }
@@ -120,7 +121,8 @@ export class Outbox implements OutboxPort {
       insert: db.prepare(`INSERT INTO outbox (lane, seq, incident_id, topic, payload, json, qos, retain, props,
         created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      byLane: db.prepare('SELECT * FROM outbox WHERE lane = ? ORDER BY id LIMIT ?'),
+      laneIds: db.prepare<[number, number], number>('SELECT id FROM outbox WHERE lane = ? ORDER BY id LIMIT ?').pluck(),
+      byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
       earlier: db.prepare('SELECT * FROM outbox WHERE incident_id = ? AND lane = ? AND id < ? ORDER BY id'),
       stats: db.prepare('SELECT lane, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(created_at) AS o FROM outbox GROUP BY lane'),
     };
@@ -241,16 +243,20 @@ export class Outbox implements OutboxPort {
   /** Up to `limit` rows in drain order, skipping `skip` (in flight) and rows already acknowledged. */
   peek(limit: number, skip: ReadonlySet<number> = new Set()): OutboxRow[] {
     this.init();
-    const { byLane, earlier } = this.sql;
+    // Ids first (the lane index covers them), whole rows only for those taken: during a drain most of the
+    // lane's head is in flight, and reading it whole on every call cost more than the rest of the drain.
+    const { laneIds, byId, earlier } = this.sql;
     const out: OutboxRow[] = [];
     const taken = new Set<number>();
     const usable = (id: number) => !skip.has(id) && !this.acking.has(id) && !taken.has(id);
     const take = (r: DbRow) => { taken.add(r.id); out.push(toRow(r)); };
     const over = limit + skip.size + this.acking.size;
     for (const lane of LANES) {
-      for (const r of byLane.all(laneIndex(lane), over)) {
+      for (const id of laneIds.all(laneIndex(lane), over)) {
         if (out.length >= limit) return out;
-        if (!usable(r.id)) continue;
+        if (!usable(id)) continue;
+        const r = byId.get(id);
+        if (!r) continue;
         if (lane === 'critical' && r.incident_id) {
           for (const e of earlier.all(r.incident_id, laneIndex('incident'), r.id)) {
             if (out.length >= limit) return out;
