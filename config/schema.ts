@@ -165,7 +165,7 @@ export const serialLineSchema = z.strictObject({
   dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
   timeoutMs: int('Per-request reply timeout.', 'ms').min(20).max(10_000).default(300),
   retries: int('Retries per request before a unit counts as failed.').min(0).max(5).default(1),
-  interFrameGapMs: num('Extra silence after the 3.5-character gap.', 'ms').min(0).max(1000).default(2),
+  interFrameGapMs: num('Extra silence after the 3.5-character gap (the spec needs none; raise it for slow slaves).', 'ms').min(0).max(1000).default(0),
   fastPollMs: int('Poll period of fast (alarm) points.', 'ms').min(50).max(60_000).default(1000),
   slowPollMs: int('Poll period of slow (telemetry) points.', 'ms').min(100).max(3_600_000).default(10_000),
 });

@@ -17,7 +17,7 @@ import { JobQueue, type Job, type Priority } from './job-queue.js';
 import { LineHealth } from './line-health.js';
 import { type ModbusReply, type ModbusRequest } from './pdu.js';
 import { RtuFramer } from './rtu-framer.js';
-import { formatDuration, silenceMs, sleep, wireMs } from './timing.js';
+import { blockBriefly, formatDuration, silenceMs, sleep, wireMs } from './timing.js';
 import { startExchange, type Exchange } from './transaction.js';
 
 export interface LineTiming {
@@ -283,15 +283,22 @@ export class LineScheduler {
     await this.link?.flush();
   }
 
-  /** Waits until no byte has moved for `ms` since `since` (or `capMs` has passed). */
+  /**
+   * Waits until no byte has moved for `ms` since `since` (or `capMs` has passed). setTimeout runs on whole
+   * milliseconds and never early by its own clock, so it is asked for the whole milliseconds only and the
+   * last fraction is slept in the kernel: the 4.01 ms silence of 9600 8E1 then lasts ~4.05 ms, not 5 ms
+   * (that millisecond was a quarter of the overhead per transaction). The loop re-checks the line after
+   * every sleep, so a byte arriving meanwhile still restarts the silence.
+   */
   private async quietFor(ms: number, capMs: number, since = -Infinity): Promise<void> {
     const clock = this.opts.clock;
     const deadline = clock.mono() + capMs;
     for (;;) {
       const now = clock.mono();
-      const wait = Math.max(this.lastActivity, since) + ms - now;
-      if (wait <= 0 || now >= deadline || this.stopped) return;
-      await sleep(Math.min(wait, deadline - now), this.stopCtl.signal);
+      const wait = Math.min(Math.max(this.lastActivity, since) + ms, deadline) - now;
+      if (wait <= 0 || this.stopped) return;
+      if (wait < 1) blockBriefly(wait);
+      else await sleep(Math.floor(wait), this.stopCtl.signal);
     }
   }
 }

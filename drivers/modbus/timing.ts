@@ -30,6 +30,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+const parked = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Blocks the thread for `ms` (< 1): the sub-millisecond rest of a wait that setTimeout cannot time, because
+ * libuv timers tick in whole milliseconds (a 4.01 ms wait would last 5). Atomics.wait sleeps in the kernel
+ * (a futex with a timeout), so it costs no CPU; callers keep it under a millisecond.
+ */
+export function blockBriefly(ms: number): void {
+  if (ms > 0) Atomics.wait(parked, 0, 0, Math.min(ms, 1));
+}
+
 /** `12.3s`, `4m12s`, `2h5m`: for "recovered after …" log lines. */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds * 10) / 10}s`;

@@ -90,7 +90,7 @@ export async function modbusFigures(o: { logger: Logger; quick: boolean }): Prom
   return [
     figure('modbus cycle, 30 units', healthy, 'ms', { baseline: physicalCycle, target: T_CYCLE,
       note: `${BAUD} baud 8E1 (11 bits/char), FC3 × ${REGISTERS} registers per unit; baseline = 30 × (wire(req) + t3.5 + wire(reply) + t3.5)` }),
-    figure('modbus overhead per transaction', healthy / UNITS - perTx, 'ms', { baseline: perTx, note: 'measured per-transaction time minus the physical minimum; includes interFrameGapMs 2 (config default)' }),
+    figure('modbus overhead per transaction', healthy / UNITS - perTx, 'ms', { baseline: perTx, note: 'measured per-transaction time minus the physical minimum; interFrameGapMs at its config default (0)' }),
     figure('modbus cycle with 1 dead unit of 30', withDead, 'ms', { baseline: healthy, target: T_DEAD,
       note: 'unit 17 silent; timeoutMs 300, retries 1, quarantine backoff to 30 s; measured after the backoff settles' }),
   ];

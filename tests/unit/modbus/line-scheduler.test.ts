@@ -5,6 +5,8 @@ import { withCrc } from '../../../drivers/modbus/crc.js';
 import type { LineScheduler } from '../../../drivers/modbus/line-scheduler.js';
 import { MockLink } from '../../../drivers/transport/mock.js';
 import type { LinkOptions } from '../../../drivers/transport/types.js';
+import { silenceMs } from '../../../drivers/modbus/timing.js';
+import { systemClock } from '../../../drivers/types.js';
 import { mockBus, scheduler } from './helpers.js';
 
 const open: LineScheduler[] = [];
@@ -66,6 +68,24 @@ describe('LineScheduler', () => {
     expect(await reply).toEqual({ kind: 'registers', values: [99] });
     expect(s.health.counters.crcErrors).toBeGreaterThanOrEqual(1);
     expect(bus.links[0]?.flushes).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends the next request only once the line has been silent for 3.5 characters since the last reply byte', async () => {
+    // 9600 8E1: t3.5 = 4.01 ms, a wait setTimeout cannot time (whole milliseconds); the scheduler sleeps the
+    // fraction in the kernel. A lower bound on the scheduler's own clock: it can only fail if a request goes early.
+    const link9600 = { path: '/dev/ttyMOCK0', baud: 9600, parity: 'even', stopBits: 1, dataBits: 8 } as const;
+    const m = manualLink();
+    const s = start(scheduler(m.openLink, { link: link9600 }));
+    await s.open();
+    const sent: number[] = [];
+    const replied: number[] = [];
+    m.link.respond = (frame, link) => {
+      sent.push(systemClock.mono());
+      setImmediate(() => { replied.push(systemClock.mono()); link.inject(regReply(frame[0] ?? 0, 3, [1])); });
+    };
+    for (let i = 0; i < 15; i++) await s.request({ unit: 1 + (i % 3), fc: 3, address: 0, count: 1 });
+    expect(sent).toHaveLength(15);
+    for (let i = 1; i < sent.length; i++) expect((sent[i] ?? 0) - (replied[i - 1] ?? Infinity)).toBeGreaterThanOrEqual(silenceMs(link9600));
   });
 
   it('rejects an exception reply at once, without retrying', async () => {
