@@ -13,6 +13,7 @@ import { missingUpTo, summarize } from '../lib/db.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
 
 const DRAIN_PER_S = 200;
+/** The drain's token bucket at 200/s holds max(20, drainPerS / 10) capped by drainPerS and the window: 20. */
 const WINDOW = 20;
 
 interface Variant { id: string; title: string; sizes: string; outageS: (full: boolean) => number; mix: Record<string, string> }
