@@ -9,8 +9,10 @@
  *   an append lands in a lane that goes before its last row (a new critical overtakes the backlog at once), and
  *   on every (re)connect. A row appended to the last lane of `ahead` or below sorts after it anyway.
  * - Bounded in-flight window: at most min(window, broker receiveMaximum) unacknowledged publishes.
- * - Paced: a token bucket of `drainPerS` messages per second (burst up to the window), so a box coming back
- *   from an outage does not flood the center; the bucket runs on the injectable monotonic clock and timers.
+ * - Paced: a token bucket of `drainPerS` messages per second, so a box coming back from an outage does not
+ *   flood the center; the bucket runs on the injectable monotonic clock and timers. Burst: a tenth of a second's
+ *   worth, at least 20, at most the window (20 at the default 200/s; at 10,000/s a bucket of 20 would have to be
+ *   refilled every 2 ms, finer than the loop's timers keep).
  * - Order: mqtt.js writes publishes in call order on one connection, and peek returns lane order / FIFO, so
  *   per-incident order holds; after a reconnect the unacknowledged rows are simply read again (at least once).
  * - `buffered` on incident events: true when the row was appended before this connection was established
@@ -75,7 +77,7 @@ export class Drainer {
     this.watermark = this.o.outbox.highestRowId();
     this.receiveMaximum = receiveMaximum;
     this.window = Math.max(1, Math.min(this.o.window, receiveMaximum ?? Number.POSITIVE_INFINITY));
-    this.tokens = Math.min(this.window, this.o.drainPerS);
+    this.tokens = this.burst();
     this.lastRefill = this.o.clock.mono();
     this.ahead = [];
     this.unsubscribe ??= this.o.outbox.onAppend((lanes) => this.appended(lanes));
@@ -133,10 +135,13 @@ export class Drainer {
     });
   }
 
+  private burst(): number {
+    return Math.max(1, Math.min(this.window, this.o.drainPerS, Math.max(20, Math.ceil(this.o.drainPerS / 10))));
+  }
+
   private refill(): void {
     const now = this.o.clock.mono();
-    const burst = Math.max(1, Math.min(this.window, this.o.drainPerS));
-    this.tokens = Math.min(burst, this.tokens + ((now - this.lastRefill) * this.o.drainPerS) / 1000);
+    this.tokens = Math.min(this.burst(), this.tokens + ((now - this.lastRefill) * this.o.drainPerS) / 1000);
     this.lastRefill = now;
   }
 

@@ -58,6 +58,24 @@ describe('Drainer', () => {
     d.detach();
   });
 
+  it('bursts a tenth of a second of the rate, at least 20 and at most the window', async () => {
+    await Promise.all(Array.from({ length: 300 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(200, 1000);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    expect(client.pubs).toHaveLength(20);
+    d.detach();
+    const fast = new FakeClient();
+    fast.autoAck = false;
+    const f = drainer(2000, 1000);
+    f.attach(fast as unknown as MqttClient);
+    await ticks();
+    expect(fast.pubs).toHaveLength(200);
+    f.detach();
+  });
+
   it('keeps at most `window` messages unacknowledged, capped by the broker receiveMaximum', async () => {
     await Promise.all(Array.from({ length: 50 }, () => outbox.appendIncident(draft())));
     const client = new FakeClient();
