@@ -31,9 +31,9 @@ import type { Outbox, OutboxRow } from '../store/index.js';
 import type { Timers } from './backoff.js';
 
 const NOT_BUFFERED = Buffer.from('"buffered":false}');
+const BUFFERED = Buffer.from('"buffered":true}');
 /** Rows read from the outbox per query. Bigger saves queries on a backlog; each read row costs memory until sent. */
 const PEEK_BATCH = 500;
-const BUFFERED = Buffer.from('"buffered":true}');
 
 export interface DrainOptions {
   outbox: Outbox;
