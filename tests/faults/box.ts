@@ -11,7 +11,7 @@
  * events reached the store or the center.
  *
  * env: DATA_DIR, BROKER_URL, MODE=load|drain|idle, RATE (events/s), BURST_EVERY_MS, BURST_MAX, TELEMETRY_RATE,
- *      DRAIN_PER_S, KEEPALIVE_S, INSECURE=1, QUOTA_MB, BACKOFF_BASE_MS, BACKOFF_CAP_MS, FIRST_RETRY_MS, APPEND_VIA=outbox|publisher,
+ *      BOX_ID (default caima-01), DRAIN_PER_S, KEEPALIVE_S, INSECURE=1, QUOTA_MB, BACKOFF_BASE_MS, BACKOFF_CAP_MS, FIRST_RETRY_MS, APPEND_VIA=outbox|publisher,
  *      CRITICAL_EVERY (every Nth steady event is critical; 0 = none), BURST_CRITICAL_EVERY, HEALTH_S, LOG_LEVEL
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -45,7 +45,7 @@ if (env.BROKER_URL) {
     config: { url: env.BROKER_URL, prefix: 'qinhe', insecure: env.INSECURE === '1', keepaliveS: num('KEEPALIVE_S', 5), drainPerS: num('DRAIN_PER_S', 5000),
       backoffBaseMs: num('BACKOFF_BASE_MS', 100), backoffCapMs: num('BACKOFF_CAP_MS', 1000), firstRetryMaxMs: num('FIRST_RETRY_MS', 50),
       centerKeys: [], healthIntervalS: 300 },
-    estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 1, online: 1 }),
+    estate: 'caima', box: env.BOX_ID ?? 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 1, online: 1 }),
     onConnectionChange: (e) => out(`conn ${e.connected ? 'up' : 'down'} ${Date.now()}`),
   });
   await uplink.start();

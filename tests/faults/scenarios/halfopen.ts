@@ -40,10 +40,10 @@ export const halfOpen: Scenario = {
     const port = await freePort();
     const broker = await Mosquitto.start({ extraConfig: `listener ${port} ${HOST_IP}\nallow_anonymous true` });
     ctx.defer(() => broker.dispose());
-    const center = await Center.connect(broker.url);
+    const center = await Center.connect(broker.url, 'qinhe/caima/faults-halfopen/#'); // its own box id: background runs share the machine
     ctx.defer(() => center.close());
     const box = spawnChild('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', BOX], { env: { ...process.env, UV_USE_IO_URING: '0',
-      DATA_DIR: ctx.tmp('halfopen'), BROKER_URL: `mqtt://${HOST_IP}:${port}`, INSECURE: '1', KEEPALIVE_S: String(KEEPALIVE_S), RATE: '20',
+      BOX_ID: 'faults-halfopen', DATA_DIR: ctx.tmp('halfopen'), BROKER_URL: `mqtt://${HOST_IP}:${port}`, INSECURE: '1', KEEPALIVE_S: String(KEEPALIVE_S), RATE: '20',
       BURST_EVERY_MS: '1000', BURST_MAX: '10', BACKOFF_BASE_MS: '200', BACKOFF_CAP_MS: '2000', FIRST_RETRY_MS: '200' } });
     ctx.defer(() => box.kill());
     await box.line('conn up', 60_000);

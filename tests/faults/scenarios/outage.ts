@@ -1,5 +1,6 @@
 /**
- * Item 4 — outage then drain. The box runs with the broker up, the broker goes down for the outage while
+ * Item 4 — outage then drain. ("Broker down" = the box's path to mosquitto is cut at a TCP gate, lib/gate.ts,
+ * so the center's own subscription never lapses.) The box runs with the broker up, the broker goes down for the outage while
  * the box takes incident events at 6× a nominal 5/s (30/s, plus bursts; 1 in 50 critical) and telemetry, then
  * the broker comes
  * back. Checked at the center: every seq delivered, first arrivals in seq order within each severity (the
@@ -9,6 +10,7 @@
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { spawnBox } from '../lib/child.js';
 import { Center, maxInWindow } from '../lib/center.js';
+import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
 
@@ -26,17 +28,18 @@ function outageScenario(v: Variant): Scenario {
     const center = await Center.connect(broker.url);
     ctx.defer(() => center.close());
     const dataDir = ctx.tmp('outage');
-    const box = spawnBox({ DATA_DIR: dataDir, BROKER_URL: broker.url, RATE: '30', BURST_EVERY_MS: '2000', BURST_MAX: '20',
+    const gate = await Gate.start(ctx, broker.port);
+    const box = spawnBox({ DATA_DIR: dataDir, BROKER_URL: gate.url, RATE: '30', BURST_EVERY_MS: '2000', BURST_MAX: '20',
       TELEMETRY_RATE: '10', ...v.mix, DRAIN_PER_S: String(DRAIN_PER_S), BACKOFF_BASE_MS: '200', BACKOFF_CAP_MS: '2000', FIRST_RETRY_MS: '500' });
     ctx.defer(() => box.kill());
     await box.line('ready', 30_000);
     await sleep(2000);
-    await broker.kill('SIGKILL');
+    await gate.close();
     const downAt = Date.now();
     await sleep(outageS * 1000);
     box.send('stats');
     const backlog = JSON.parse((await box.line('stats', 10_000)).slice(6)) as { pending: number };
-    await broker.start();
+    await gate.open();
     const upAt = Date.now();
     // The live alarm: once the drain is under way (first buffered event seen), append one critical event.
     await waitUntil(() => center.arrivals.some((a) => a.at > upAt && a.topic.endsWith('/incident')), 'drain start', 30_000);
