@@ -201,7 +201,7 @@ export const boxConfigSchema = z.strictObject({
     caFile: z.string().optional(), certFile: z.string().optional(),
     username: z.string().optional().meta({ description: 'Broker user; the password is in the secrets file.' }),
     keepaliveS: int('MQTT keepalive.', 's').min(5).max(600).default(30),
-    drainPerS: int('Paced drain rate after an outage.', 'msg/s').min(1).max(10_000).default(200),
+    drainPerS: int('Paced rate of the backlog drained after an outage (live traffic is not paced).', 'msg/s').min(1).max(100_000).default(200),
     backoffBaseMs: int('Reconnect backoff base.', 'ms').min(100).default(1000),
     backoffCapMs: int('Reconnect backoff cap.', 'ms').min(1000).default(60_000),
     firstRetryMaxMs: int('First reconnect after a random delay up to this.', 'ms').min(0).default(5000),

@@ -9,8 +9,10 @@
  *   an append lands in a lane that goes before its last row (a new critical overtakes the backlog at once), and
  *   on every (re)connect. A row appended to the last lane of `ahead` or below sorts after it anyway.
  * - Bounded in-flight window: at most min(window, broker receiveMaximum) unacknowledged publishes.
- * - Paced: a token bucket of `drainPerS` messages per second, so a box coming back from an outage does not
- *   flood the center; the bucket runs on the injectable monotonic clock and timers. Burst: a tenth of a second's
+ * - Paced: a token bucket of `drainPerS` messages per second for the backlog (rows appended before this
+ *   connection), so a box coming back from an outage does not flood the center; live traffic appended while
+ *   connected is bounded by the window only (pacing it would delay today's alarms behind the rate limit). The
+ *   bucket runs on the injectable monotonic clock and timers. Burst: a tenth of a second's
  *   worth, at least 20, at most the window (20 at the default 200/s; at 10,000/s a bucket of 20 would have to be
  *   refilled every 2 ms, finer than the loop's timers keep).
  * - Order: mqtt.js writes publishes in call order on one connection, and peek returns lane order / FIFO, so
@@ -115,15 +117,13 @@ export class Drainer {
     this.kick();
   }
 
-  /** Up to `n` rows to publish next, reading the outbox only when fewer than `n` are left from the last read. */
-  private next(n: number): OutboxRow[] {
-    if (this.ahead.length - this.aheadAt < n) {
-      this.ahead = this.o.outbox.peek(Math.max(n, PEEK_BATCH), this.skipSet());
+  /** The next row to publish (not taken yet), reading the outbox only when the last read is used up. */
+  private peekNext(): OutboxRow | undefined {
+    if (this.aheadAt >= this.ahead.length) {
+      this.ahead = this.o.outbox.peek(PEEK_BATCH, this.skipSet());
       this.aheadAt = 0;
     }
-    const rows = this.ahead.slice(this.aheadAt, this.aheadAt + n);
-    this.aheadAt += rows.length;
-    return rows;
+    return this.ahead[this.aheadAt];
   }
 
   kick(): void {
@@ -147,29 +147,32 @@ export class Drainer {
 
   private pump(): void {
     const client = this.client;
-    if (!client || this.timer !== null) return;
+    // A pending refill timer does not block: live rows (or a higher lane) may go while the backlog waits.
+    if (!client) return;
     this.refill();
-    const room = Math.min(this.window - this.inFlight.size, Math.floor(this.tokens));
-    if (room <= 0) {
-      if (this.tokens < 1 && this.inFlight.size < this.window) {
-        const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.o.drainPerS));
-        this.timer = this.o.timers.setTimeout(() => { this.timer = null; this.pump(); }, wait);
+    // At most `window` unacknowledged; when full, a PUBACK wakes the pump.
+    for (let room = this.window - this.inFlight.size; room > 0; room--) {
+      let row: OutboxRow | undefined;
+      try {
+        row = this.peekNext();
+      } catch (err) {
+        this.o.logger.error({ err }, 'cannot read the outbox');
+        return;
       }
-      return; // else: woken by a PUBACK
-    }
-    let rows: OutboxRow[];
-    try {
-      rows = this.next(room);
-    } catch (err) {
-      this.o.logger.error({ err }, 'cannot read the outbox');
-      return;
-    }
-    for (const row of rows) {
+      if (!row) return;
+      const backlog = row.id <= this.watermark;
+      if (backlog && this.tokens < 1) {
+        if (this.timer === null) {
+          const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.o.drainPerS));
+          this.timer = this.o.timers.setTimeout(() => { this.timer = null; this.pump(); }, wait);
+        }
+        return;
+      }
+      this.aheadAt += 1;
       this.inFlight.add(row.id);
-      this.tokens -= 1;
+      if (backlog) this.tokens -= 1;
       this.publish(client, row);
     }
-    if (rows.length === room) this.kick();
   }
 
   private payloadOf(row: OutboxRow): Buffer {

@@ -6,9 +6,10 @@
  * - drain: 100,000 events buffered while the broker is down, then the broker comes back: msgs/s to empty the
  *   outbox vs raw (target ≥ 0.8 × raw), and how long a new critical incident, raised 1 s into the drain,
  *   waits until the center has it (target ≤ 1 s).
- * The uplink's paced drain runs at uplink.drainPerS; the bench sets it to the schema maximum (10,000/s) and
- * says so in the notes, because the default (200/s) is a deliberate limit, not a speed. Every publish goes
- * through that bucket, so neither figure can exceed 10,000/s: the notes give that ceiling as a ratio too.
+ * The uplink paces only the backlog after an outage, at uplink.drainPerS; live traffic (the durable figure) is
+ * bounded by the in-flight window alone. For the drain figure the bench sets drainPerS to the schema maximum
+ * (100,000/s: what an operator sets to let a box flush as fast as its broker takes it) and says so in the
+ * notes, because the default (200/s) is a deliberate limit, not a speed.
  * Like the baseline's payloads, the events are built before the clock starts (a ULID costs ~40 µs here, and
  * making events is the engine's work, not the durable path's).
  */
@@ -18,7 +19,7 @@ import { LocalBroker } from '../../runtime/demo/broker.js';
 import { draft, rawPublishRate, UplinkRig } from './uplink-rig.js';
 import { figure, missing, type Figure, type Target } from './stats.js';
 
-const DRAIN_PER_S = 10_000;
+const DRAIN_PER_S = 100_000;
 const T_DURABLE: Target = { of: 'ratio', op: '>=', limit: 0.7 };
 const T_DRAIN: Target = { of: 'ratio', op: '>=', limit: 0.8 };
 const T_CRITICAL: Target = { of: 'value', op: '<=', limit: 1000 };
@@ -48,7 +49,7 @@ export async function durableThroughput(o: ThroughputOptions): Promise<Figure[]>
     await rig.waitAcked(o.durableN, 120_000);
     const rate = o.durableN / ((performance.now() - t0) / 1000);
     return [figure('durable throughput (persisted + PUBACK)', rate, 'events/s', { baseline: raw, target: T_DURABLE,
-      note: `${o.durableN} incident events; baseline: raw mqtt.js QoS 1 to the same mosquitto; uplink drainPerS ${DRAIN_PER_S} (default 200 is a pacing limit; ceiling ratio ${ceiling(raw)}), ${rig.windowNote()}` })];
+      note: `${o.durableN} incident events; baseline: raw mqtt.js QoS 1 to the same mosquitto; live traffic is not paced, ${rig.windowNote()}` })];
   } finally {
     await rig.close();
     await broker.stop();

@@ -58,6 +58,28 @@ describe('Drainer', () => {
     d.detach();
   });
 
+  it('paces only the backlog: events appended while connected go out at once, bounded by the window', async () => {
+    await Promise.all(Array.from({ length: 30 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
+    const client = new FakeClient();
+    const d = drainer(1, 1000); // one backlog message a second
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    const backlogSent = client.pubs.length;
+    expect(backlogSent).toBe(1);
+    // Live traffic: 50 events appended after the connection, with no time passing.
+    await Promise.all(Array.from({ length: 50 }, () => outbox.appendIncident(draft({ severity: 'critical' }))));
+    await ticks();
+    const live = client.pubs.slice(backlogSent).map((p) => JSON.parse(p.payload.toString()) as { seq: number; buffered: boolean });
+    expect(live.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 31 + i));
+    expect(live.every((e) => e.buffered === false)).toBe(true);
+    // The backlog still waits for its tokens.
+    expect(outbox.stats().pending).toBe(29);
+    await timers.advance(1000);
+    await ticks();
+    expect(outbox.stats().pending).toBe(28);
+    d.detach();
+  });
+
   it('bursts a tenth of a second of the rate, at least 20 and at most the window', async () => {
     await Promise.all(Array.from({ length: 300 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
     const client = new FakeClient();
