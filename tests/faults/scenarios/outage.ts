@@ -39,6 +39,8 @@ function outageScenario(v: Variant): Scenario {
     await sleep(outageS * 1000);
     box.send('stats');
     const backlog = JSON.parse((await box.line('stats', 10_000)).slice(6)) as { pending: number };
+    // The backlog: what was committed before the path came back (the drain paces only that; live rows go at once).
+    const linesAtReturn = box.lines.length;
     await gate.open();
     const upAt = Date.now();
     // The live alarm: once the drain is under way (first buffered event seen), append one critical event.
@@ -89,7 +91,15 @@ function outageScenario(v: Variant): Scenario {
         last = Math.max(last, s);
       }
     }
-    const drainTimes = center.arrivals.filter((a) => a.at >= upAt && !a.topic.endsWith('/state')).map((a) => a.at);
+    let backlogSeq = 0;
+    for (const l of box.lines.slice(0, linesAtReturn)) if (l.startsWith('committed ')) backlogSeq = Math.max(backlogSeq, Number(l.slice(10)));
+    const isBacklog = (a: { topic: string; json: Record<string, unknown> | null }) => {
+      if (a.topic.endsWith('/incident')) return (a.json?.seq as number) <= backlogSeq;
+      const at = (a.json?.readings as Array<{ at?: string }> | undefined)?.[0]?.at;
+      return a.topic.endsWith('/telemetry') && at !== undefined && Date.parse(at) < upAt;
+    };
+    const allTimes = center.arrivals.filter((a) => a.at >= upAt && !a.topic.endsWith('/state')).map((a) => a.at);
+    const drainTimes = center.arrivals.filter((a) => a.at >= upAt && isBacklog(a)).map((a) => a.at);
     const peak = maxInWindow(drainTimes, 1000);
     const peak5 = maxInWindow(drainTimes, 5000);
     const buffered = incidents.filter((a) => a.at >= upAt && a.json!.buffered === true).length;
@@ -101,6 +111,7 @@ function outageScenario(v: Variant): Scenario {
     ctx.figure('outOfOrder', disorder.length);
     ctx.figure('drainPeakPerS', peak);
     ctx.figure('drainPeakPer5s', peak5);
+    ctx.figure('allTrafficPeakPerS', maxInWindow(allTimes, 1000));
     ctx.figure('drainPerS', DRAIN_PER_S);
     ctx.figure('drainS', (drainedAt - upAt) / 1000);
     ctx.figure('bufferedFlagged', buffered);
@@ -111,8 +122,9 @@ function outageScenario(v: Variant): Scenario {
     ctx.check('seq order within each severity (first arrivals)', disorder.length === 0, disorder.slice(0, 5).join('; ') || 'in order');
     // Judged over 5 s windows: arrival times at the subscriber jitter by tens of ms on a loaded machine, which
     // alone can put 1.05 s of paced publishes into one 1 s window (the 1 s peak is printed as a figure).
-    ctx.check('paced: ≤ 5 × drainPerS + window in any 5 s', peak5 <= 5 * DRAIN_PER_S + WINDOW,
-      `peak ${peak5} per 5 s (${peak} in 1 s) for drainPerS ${DRAIN_PER_S} (+${WINDOW} burst)`);
+    ctx.check('backlog paced: ≤ 5 × drainPerS + burst in any 5 s', peak5 <= 5 * DRAIN_PER_S + WINDOW && drainTimes.length > 0,
+      `backlog peak ${peak5} per 5 s (${peak} in 1 s) for drainPerS ${DRAIN_PER_S} (+${WINDOW} burst); ${drainTimes.length} backlog messages; `
+      + `all traffic (live rows are not paced) peaked at ${maxInWindow(allTimes, 1000)} in 1 s`);
     ctx.check('live critical out within 1 s during the drain', liveLatency <= 1000, `${liveLatency} ms`);
   } };
 }
