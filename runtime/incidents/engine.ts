@@ -83,6 +83,7 @@ export class IncidentEngine extends Responses {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.publisher.stop();
     this.ctx.bus.removeListeners(this);
     this.unsubscribeSync?.();
     if (this.tickTimer) this.timers.clearTimeout(this.tickTimer);
