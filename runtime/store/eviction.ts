@@ -38,6 +38,9 @@ export class Eviction {
   private readonly bytes = emptyLaneCounts();
   private readonly evicted = emptyLaneCounts();
   private lastSweepMono = Number.NEGATIVE_INFINITY;
+  /** Wall and monotonic time when the store opened: TTLs run on monotonic time from there (see ttlNow). */
+  private readonly baseWall: number;
+  private readonly baseMono: number;
   private lastOverQuotaWarn = Number.NEGATIVE_INFINITY;
   // Prepared once (see outbox.ts): the ack delete runs once per PUBACK batch.
   private readonly sql: {
@@ -50,6 +53,8 @@ export class Eviction {
   };
 
   constructor(private readonly store: Store, private readonly logger: Logger, private readonly clock: Clock) {
+    this.baseWall = clock.now();
+    this.baseMono = clock.mono();
     const db = store.db;
     this.sql = {
       ack: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING lane, bytes, seq, incident_id'),
@@ -125,8 +130,17 @@ export class Eviction {
     return removed;
   }
 
+  /**
+   * "Now" for TTLs: the wall time at open plus monotonic time since. A wall-clock jump while running (NTP's
+   * first sync on a box without RTC, a bad manual set) neither expires rows early nor keeps them forever.
+   */
+  private ttlNow(): number {
+    return this.baseWall + (this.clock.mono() - this.baseMono);
+  }
+
   /** TTL sweep (rate-limited) then quota. */
-  enforce(now: number): void {
+  enforce(): void {
+    const now = this.ttlNow();
     const mono = this.clock.mono();
     if (mono - this.lastSweepMono >= SWEEP_EVERY_MS) {
       this.lastSweepMono = mono;

@@ -206,7 +206,7 @@ export class Outbox implements OutboxPort {
     this.lastRowId = lastRowId;
     batch.forEach((p, i) => p.resolve(results[i]));
     try {
-      this.eviction.enforce(now);
+      this.eviction.enforce();
     } catch (err) {
       this.logger.error({ err }, 'outbox eviction failed');
     }

@@ -74,6 +74,17 @@ describe('outbox quota and TTL', () => {
     expect(s.byLane.health.pending).toBe(1);
   });
 
+  it('does not expire rows when the wall clock jumps ahead (TTLs run on monotonic time)', async () => {
+    await fill('telemetry', 3, 10);
+    clock.wall += 10 * 365 * 24 * 3_600_000; // NTP's first sync, or a bad manual set: +10 years, no time passed
+    clock.monoMs += 61_000;                    // past the sweep's rate limit
+    await fill('health', 1, 10);
+    expect(outbox.stats().byLane.telemetry.pending).toBe(3);
+    clock.monoMs += 7 * 3_600_000;             // real time passing still expires them
+    await fill('health', 1, 10);
+    expect(outbox.stats().byLane.telemetry.pending).toBe(0);
+  });
+
   it('evicts an incident past its TTL only when over quota', async () => {
     await outbox.appendIncident(draft({ summary: 'z'.repeat(300 * KB) }));
     clock.advance(31 * 24 * 3_600_000);
