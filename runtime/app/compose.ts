@@ -61,6 +61,7 @@ export interface CoreParts {
   store: Store | null;
   outbox: Outbox | null;
   recoveredFromCorruption: { movedTo: string; reason: string } | null;
+  walLost: { reason: string } | null;
   uplink: Uplink | null;
   dispatcher: CommandDispatcher | null;
   health: HealthReporter | null;
@@ -120,7 +121,7 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
   const prev = previous?.handle as BoxHandle | undefined;
   const reuse = previous !== undefined && previous.coreKey === key && prev !== undefined;
   const core: CoreParts = reuse ? prev.core : {
-    bus: new EventBus(logger), store: null, outbox: null, recoveredFromCorruption: null, uplink: null, dispatcher: null,
+    bus: new EventBus(logger), store: null, outbox: null, recoveredFromCorruption: null, walLost: null, uplink: null, dispatcher: null,
     health: null, clockMonitor: new ClockMonitor({ clock, probe: defaultClockProbe(), logger, assumeSynced: opts.assumeClockSynced ?? false }),
     startedMono: clock.mono(), startedAt: clock.now(), live: null,
     uplinkState: { connected: false, since: null, lastError: null }, points: new PointCache(),
@@ -153,6 +154,7 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       core.store = opened.store;
       core.outbox = new Outbox(opened.store, { logger, clock });
       core.recoveredFromCorruption = opened.recoveredFromCorruption;
+      core.walLost = opened.walLost;
     },
     stop: async () => {
       core.outbox?.close();
@@ -266,6 +268,10 @@ function composeWith(loaded: LoadedConfig, logger: Logger, previous: Composition
       if (recovered) {
         core.recoveredFromCorruption = null;
         engine.raiseBoxFault(`store was corrupt (${recovered.reason}); set aside as ${recovered.movedTo} and replaced`);
+      }
+      if (core.walLost) {
+        engine.raiseBoxFault(`store: ${core.walLost.reason}; seq continues above the high-water mark`);
+        core.walLost = null;
       }
     },
     stop: async () => {

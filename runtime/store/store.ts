@@ -5,7 +5,8 @@
  * one takes its place; the caller gets `recoveredFromCorruption` so the runtime can raise a box-fault incident.
  * The seq high-water file (hwm.ts) lets the fresh store continue above every seq ever handed out.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../../config/atomic-write.js';
 import { join } from 'node:path';
 import BetterSqlite3, { type SqliteDatabase as Database } from '../core/sqlite.js';
 import type { Logger } from 'pino';
@@ -16,6 +17,12 @@ import { SeqHighWater } from './hwm.js';
 import { migrate } from './migrations.js';
 
 export const DB_FILE = 'outbox.db';
+/**
+ * Present while the store is open; removed by a clean close. Found at open with no write-ahead log beside the
+ * database, it means the WAL was lost after an unclean stop (a reader creates the WAL at open and a clean close
+ * deletes it): events committed only to that WAL are gone, and their seqs must not be handed out again.
+ */
+export const OPEN_MARKER = 'store.open';
 
 export interface OpenStoreOptions {
   dataDir: string;
@@ -27,6 +34,8 @@ export interface OpenStoreOptions {
 export interface OpenStoreResult {
   store: Store;
   recoveredFromCorruption: null | { movedTo: string; reason: string };
+  /** Set when the WAL was lost after an unclean stop: seq continues above the high-water mark. */
+  walLost: null | { reason: string };
 }
 
 /** The open database plus what lives beside it. Outbox and ReplayTable are built on it. */
@@ -52,6 +61,7 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+    rmSync(join(this.dataDir, OPEN_MARKER), { force: true });
   }
 }
 
@@ -91,6 +101,9 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
     throw new QinheError('QH_STORE_IO', `cannot create data directory ${opts.dataDir}`, { cause: err });
   }
   const file = join(opts.dataDir, DB_FILE);
+  const marker = join(opts.dataDir, OPEN_MARKER);
+  const walLost = existsSync(marker) && existsSync(file) && !existsSync(`${file}-wal`)
+    ? { reason: 'the write-ahead log was missing after an unclean stop: events committed only to it are lost' } : null;
   const hwm = new SeqHighWater(opts.dataDir, logger);
   hwm.load();
   let recovered: OpenStoreResult['recoveredFromCorruption'] = null;
@@ -110,6 +123,9 @@ export function openStore(opts: OpenStoreOptions): OpenStoreResult {
     recovered = { movedTo, reason };
     opened = openChecked(file);
   }
-  const store = new Store(opened.db, opts.dataDir, opts.storage, hwm, logger, clock, opened.foundVersion === 0);
-  return { store, recoveredFromCorruption: recovered };
+  if (walLost) logger.error({ file }, `${walLost.reason}; seq continues above the high-water mark`);
+  writeFileAtomic(marker, `${process.pid}\n`);
+  // A fresh database, or one whose WAL was lost, continues seq above every value ever handed out.
+  const store = new Store(opened.db, opts.dataDir, opts.storage, hwm, logger, clock, opened.foundVersion === 0 || walLost !== null);
+  return { store, recoveredFromCorruption: recovered, walLost };
 }
