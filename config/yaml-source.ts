@@ -20,10 +20,28 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const issues: ConfigIssue[] = [];
   for (const err of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(err.pos[0]);
+    const opened = err.code === 'MISSING_CHAR' && /quote/.test(err.message) ? unclosedQuoteLine(text, pos.line) : undefined;
+    if (opened !== undefined) {
+      // The parser notices a missing quote where it gives up (often the end of the file): name where it opened.
+      issues.push({ file, line: opened, message: 'YAML: a quoted value opened on this line is never closed' });
+      continue;
+    }
     issues.push({ file, line: pos.line, column: pos.col, message: `YAML: ${err.message.split('\n')[0]}` });
   }
   const value = issues.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   return { file, doc, lines, issues, value };
+}
+
+/** The last line up to `beforeLine` with an odd number of unescaped double or single quotes outside comments. */
+function unclosedQuoteLine(text: string, beforeLine: number): number | undefined {
+  let found: number | undefined;
+  text.split('\n').slice(0, beforeLine).forEach((raw, i) => {
+    const line = raw.replace(/\\./g, '');
+    const dq = (line.match(/"/g) ?? []).length;
+    const sq = (line.replace(/"[^"]*"/g, '').match(/'/g) ?? []).length;
+    if (dq % 2 === 1 || sq % 2 === 1) found = i + 1;
+  });
+  return found;
 }
 
 /** Position of the node at `path` (or of its nearest existing parent). */
