@@ -80,6 +80,18 @@ describe('Drainer', () => {
     d.detach();
   });
 
+  it('never paces critical incidents, even in the backlog', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => outbox.appendIncident(draft({ severity: i < 10 ? 'critical' : 'major' }))));
+    const client = new FakeClient();
+    const d = drainer(1, 1000);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    const sent = client.pubs.map((p) => JSON.parse(p.payload.toString()) as { severity: string });
+    expect(sent.filter((e) => e.severity === 'critical')).toHaveLength(10);
+    expect(sent.filter((e) => e.severity === 'major')).toHaveLength(1); // the paced backlog: one token
+    d.detach();
+  });
+
   it('bursts a tenth of a second of the rate, at least 20 and at most the window', async () => {
     await Promise.all(Array.from({ length: 300 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
     const client = new FakeClient();
