@@ -93,8 +93,9 @@ function outageScenario(v: Variant): Scenario {
     }
     let backlogSeq = 0;
     for (const l of box.lines.slice(0, linesAtReturn)) if (l.startsWith('committed ')) backlogSeq = Math.max(backlogSeq, Number(l.slice(10)));
+    // The paced backlog: rows committed before the path came back, critical incidents excepted (never paced).
     const isBacklog = (a: { topic: string; json: Record<string, unknown> | null }) => {
-      if (a.topic.endsWith('/incident')) return (a.json?.seq as number) <= backlogSeq;
+      if (a.topic.endsWith('/incident')) return (a.json?.seq as number) <= backlogSeq && a.json?.severity !== 'critical';
       const at = (a.json?.readings as Array<{ at?: string }> | undefined)?.[0]?.at;
       return a.topic.endsWith('/telemetry') && at !== undefined && Date.parse(at) < upAt;
     };
@@ -121,8 +122,10 @@ function outageScenario(v: Variant): Scenario {
     ctx.check('100% delivered', missing.length === 0 && maxCommitted > 0, `${first.size} unique seqs for ${maxCommitted} committed, missing ${summarize(missing)}`);
     ctx.check('seq order within each severity (first arrivals)', disorder.length === 0, disorder.slice(0, 5).join('; ') || 'in order');
     // Judged over 5 s windows: arrival times at the subscriber jitter by tens of ms on a loaded machine, which
-    // alone can put 1.05 s of paced publishes into one 1 s window (the 1 s peak is printed as a figure).
-    ctx.check('backlog paced: ≤ 5 × drainPerS + burst in any 5 s', peak5 <= 5 * DRAIN_PER_S + WINDOW && drainTimes.length > 0,
+    // alone can put 1.05 s of paced publishes into one 1 s window (the 1 s peak is printed as a figure). The bucket
+    // allows exactly 5 × drainPerS + burst per 5 s of sending; measured at the receiver, 100 ms of jitter is allowed.
+    const limit5 = 5.1 * DRAIN_PER_S + WINDOW;
+    ctx.check('backlog paced: ≤ 5 × drainPerS + burst in any 5 s (+0.1 s of arrival jitter)', peak5 <= limit5 && drainTimes.length > 0,
       `backlog peak ${peak5} per 5 s (${peak} in 1 s) for drainPerS ${DRAIN_PER_S} (+${WINDOW} burst); ${drainTimes.length} backlog messages; `
       + `all traffic (live rows are not paced) peaked at ${maxInWindow(allTimes, 1000)} in 1 s`);
     ctx.check('live critical out within 1 s during the drain', liveLatency <= 1000, `${liveLatency} ms`);
