@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { ulid } from 'ulid';
 import type { BoxConfig } from '../../../config/schema.js';
 import type { IncidentEventDraft, Severity } from '../../../runtime/core/contract.js';
+import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
 
 export function silentLogger(): Logger {
   return pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -39,4 +41,21 @@ export function draft(over: Partial<IncidentEventDraft> & { severity?: Severity 
     summary: 'port 7 temperature 71.5 °C', data: { rule: 'charger-overheat' }, evidence: [], actions: [],
     timeline: { detectedAt: at, alarmedAt: at, ackedAt: null, onsiteAt: null, resolvedAt: null }, ...over,
   };
+}
+
+/**
+ * A fresh store and outbox in a temporary directory for every test of the calling `describe` (opened in
+ * beforeEach, closed and removed in afterEach); read them through the returned object.
+ */
+export function useTestOutbox(): { readonly store: Store; readonly outbox: Outbox; readonly dir: string } {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let outbox: Outbox;
+  beforeEach(() => {
+    tmp = tempDir();
+    store = openStore({ dataDir: tmp.dir, storage: storageConfig(), logger: silentLogger() }).store;
+    outbox = new Outbox(store);
+  });
+  afterEach(() => { outbox.close(); store.close(); tmp.cleanup(); });
+  return { get store() { return store; }, get outbox() { return outbox; }, get dir() { return tmp.dir; } };
 }

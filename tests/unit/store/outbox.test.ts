@@ -3,7 +3,7 @@ import BetterSqlite3 from '../../../runtime/core/sqlite.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HWM_FILE, openStore, Outbox, type Store } from '../../../runtime/store/index.js';
-import { draft, FakeClock, silentLogger, storageConfig, tempDir } from './fixtures.js';
+import { draft, FakeClock, silentLogger, storageConfig, tempDir, useTestOutbox } from './fixtures.js';
 
 describe('Outbox appends', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -66,25 +66,17 @@ describe('Outbox appends', () => {
 });
 
 describe('Outbox drain order', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let outbox: Outbox;
-  beforeEach(() => {
-    tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir, storage: storageConfig(), logger: silentLogger() }).store;
-    outbox = new Outbox(store);
-  });
-  afterEach(() => { outbox.close(); store.close(); tmp.cleanup(); });
+  const t = useTestOutbox();
 
   it('drains critical, incident, reply, health, evidence, telemetry; FIFO inside a lane', async () => {
-    await outbox.append({ lane: 'telemetry', topic: 'telemetry', payload: { n: 1 } });
-    await outbox.append({ lane: 'evidence', topic: 'evidence/i/e', payload: Buffer.from('jpeg') });
-    await outbox.append({ lane: 'health', topic: 'health', payload: { n: 1 }, retain: true });
-    await outbox.appendIncident(draft({ severity: 'major', summary: 'm1' }));
-    await outbox.append({ lane: 'reply', topic: 'reply', payload: { n: 1 } });
-    await outbox.appendIncident(draft({ severity: 'minor', summary: 'm2' }));
-    await outbox.appendIncident(draft({ severity: 'critical', summary: 'c1' }));
-    const rows = outbox.peek(10);
+    await t.outbox.append({ lane: 'telemetry', topic: 'telemetry', payload: { n: 1 } });
+    await t.outbox.append({ lane: 'evidence', topic: 'evidence/i/e', payload: Buffer.from('jpeg') });
+    await t.outbox.append({ lane: 'health', topic: 'health', payload: { n: 1 }, retain: true });
+    await t.outbox.appendIncident(draft({ severity: 'major', summary: 'm1' }));
+    await t.outbox.append({ lane: 'reply', topic: 'reply', payload: { n: 1 } });
+    await t.outbox.appendIncident(draft({ severity: 'minor', summary: 'm2' }));
+    await t.outbox.appendIncident(draft({ severity: 'critical', summary: 'c1' }));
+    const rows = t.outbox.peek(10);
     expect(rows.map((r) => r.lane)).toEqual(['critical', 'incident', 'incident', 'reply', 'health', 'evidence', 'telemetry']);
     expect(rows.filter((r) => r.lane === 'incident').map((r) => JSON.parse(r.payload.toString()).summary)).toEqual(['m1', 'm2']);
     expect(rows.find((r) => r.lane === 'telemetry')!.qos).toBe(0);
@@ -92,37 +84,37 @@ describe('Outbox drain order', () => {
   });
 
   it('lets a new critical incident overtake a backlog being drained', async () => {
-    await Promise.all(Array.from({ length: 20 }, () => outbox.appendIncident(draft({ severity: 'major' }))));
-    const first = outbox.peek(5);
+    await Promise.all(Array.from({ length: 20 }, () => t.outbox.appendIncident(draft({ severity: 'major' }))));
+    const first = t.outbox.peek(5);
     const inFlight = new Set(first.map((r) => r.id));
-    const crit = await outbox.appendIncident(draft({ severity: 'critical' }));
-    const next = outbox.peek(5, inFlight);
+    const crit = await t.outbox.appendIncident(draft({ severity: 'critical' }));
+    const next = t.outbox.peek(5, inFlight);
     expect(next[0]!.seq).toBe(crit.seq);
     expect(next.slice(1).map((r) => r.seq)).toEqual([6, 7, 8, 9]);
   });
 
   it('sends older events of the same incident before its critical event', async () => {
-    const other = await outbox.appendIncident(draft({ severity: 'major' }));
-    const raised = await outbox.appendIncident(draft({ severity: 'major', incidentId: 'inc-x' }));
-    const escalated = await outbox.appendIncident(draft({ severity: 'critical', incidentId: 'inc-x', event: 'escalated' }));
-    expect(outbox.peek(10).map((r) => r.seq)).toEqual([raised.seq, escalated.seq, other.seq]);
+    const other = await t.outbox.appendIncident(draft({ severity: 'major' }));
+    const raised = await t.outbox.appendIncident(draft({ severity: 'major', incidentId: 'inc-x' }));
+    const escalated = await t.outbox.appendIncident(draft({ severity: 'critical', incidentId: 'inc-x', event: 'escalated' }));
+    expect(t.outbox.peek(10).map((r) => r.seq)).toEqual([raised.seq, escalated.seq, other.seq]);
   });
 
   it('deletes a row once acknowledged and does not offer it again', async () => {
-    const a = await outbox.appendIncident(draft());
-    const b = await outbox.appendIncident(draft());
-    const [row] = outbox.peek(1);
-    outbox.ack(row!.id);
-    expect(outbox.peek(10).map((r) => r.seq)).toEqual([b.seq]);
+    const a = await t.outbox.appendIncident(draft());
+    const b = await t.outbox.appendIncident(draft());
+    const [row] = t.outbox.peek(1);
+    t.outbox.ack(row!.id);
+    expect(t.outbox.peek(10).map((r) => r.seq)).toEqual([b.seq]);
     await new Promise((r) => setImmediate(r));
-    expect(outbox.stats().pending).toBe(1);
+    expect(t.outbox.stats().pending).toBe(1);
     expect(a.seq).toBe(row!.seq);
-    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // appends stay FULL after a delete
+    expect(t.store.db.pragma('synchronous', { simple: true })).toBe(2); // appends stay FULL after a delete
   });
 
   it('reports pending, bytes and the oldest pending time per lane', async () => {
     const clock = new FakeClock();
-    const o2 = new Outbox(store, { clock });
+    const o2 = new Outbox(t.store, { clock });
     await o2.append({ lane: 'health', topic: 'health', payload: Buffer.alloc(100) });
     clock.advance(1000);
     await o2.appendIncident(draft());

@@ -1,21 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { Uplink } from '../../../runtime/uplink/index.js';
 import { freePort } from '../../helpers/mosquitto.js';
-import { silentLogger, storageConfig, tempDir } from '../store/fixtures.js';
+import { silentLogger, useTestOutbox } from '../store/fixtures.js';
 import { waitFor } from '../../integration/uplink/observer.js';
 import { ManualTimers } from './manual-timers.js';
 
 describe('uplink reconnect loop', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let outbox: Outbox;
-  beforeEach(() => {
-    tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir, storage: storageConfig(), logger: silentLogger() }).store;
-    outbox = new Outbox(store);
-  });
-  afterEach(() => { outbox.close(); store.close(); tmp.cleanup(); });
+  const t = useTestOutbox();
 
   it('retries a refused broker with full-jitter delays from the injected random, capped', async () => {
     const port = await freePort(); // nothing listens there
@@ -23,7 +14,7 @@ describe('uplink reconnect loop', () => {
     const uplink = new Uplink({
       config: { url: `mqtt://127.0.0.1:${port}`, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: 1000,
         backoffCapMs: 8000, firstRetryMaxMs: 5000, centerKeys: [], healthIntervalS: 300 },
-      estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger: silentLogger(), version: '0.1.0',
+      estate: 'caima', box: 'caima-01', secrets: {}, outbox: t.outbox, logger: silentLogger(), version: '0.1.0',
       stateDevices: () => ({ total: 0, online: 0 }), timers, random: () => 0.5,
     });
     expect(uplink.clientId).toBe('qinhe-caima-caima-01');
@@ -44,7 +35,7 @@ describe('uplink reconnect loop', () => {
     const uplink = new Uplink({
       config: { url: 'mqtt://192.0.2.1:1883', prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: 1000,
         backoffCapMs: 8000, firstRetryMaxMs: 5000, centerKeys: [], healthIntervalS: 300 },
-      estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger: silentLogger(), version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
+      estate: 'caima', box: 'caima-01', secrets: {}, outbox: t.outbox, logger: silentLogger(), version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
     });
     await expect(uplink.start()).rejects.toMatchObject({ code: 'QH_UPLINK_TLS' });
     await uplink.stop();
