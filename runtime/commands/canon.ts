@@ -40,18 +40,39 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export class UnsafeJsonError extends Error {}
 
-/** JSON.parse that rejects prototype-reaching keys and nesting deeper than MAX_DEPTH. */
+/**
+ * JSON.parse that rejects prototype-reaching keys and nesting deeper than MAX_DEPTH. The nesting is measured
+ * on the text before parsing (so a 10,000-deep payload costs one linear scan, not a parse), and the key check
+ * (a reviver, slow) runs only when one of the forbidden words occurs in the text at all.
+ */
 export function safeJsonParse(text: string): unknown {
-  const parsed: unknown = JSON.parse(text, (key, value: unknown) => {
+  nestingCheck(text);
+  const suspicious = text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
+  if (!suspicious) return JSON.parse(text);
+  return JSON.parse(text, (key, value: unknown) => {
     if (FORBIDDEN_KEYS.has(key)) throw new UnsafeJsonError(`forbidden key ${key}`);
     return value;
   });
-  depthCheck(parsed, 0);
-  return parsed;
 }
 
-function depthCheck(value: unknown, depth: number): void {
-  if (depth > MAX_DEPTH) throw new UnsafeJsonError(`nested deeper than ${MAX_DEPTH}`);
-  if (value === null || typeof value !== 'object') return;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) depthCheck(v, depth + 1);
+const OPEN_OBJECT = 0x7b, OPEN_ARRAY = 0x5b, CLOSE_OBJECT = 0x7d, CLOSE_ARRAY = 0x5d, QUOTE = 0x22, BACKSLASH = 0x5c;
+
+/** Throws when brackets outside strings nest deeper than MAX_DEPTH (the top-level value is depth 0). */
+function nestingCheck(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i += 1;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      depth += 1;
+      if (depth > MAX_DEPTH) throw new UnsafeJsonError(`nested deeper than ${MAX_DEPTH}`);
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      depth -= 1;
+    }
+  }
 }

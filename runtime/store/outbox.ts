@@ -12,10 +12,17 @@
  *
  * - Group commit: all appends of one event-loop tick share one transaction (throughput on SD cards); each
  *   promise resolves only after that commit, so a resolved appendIncident is durable (WAL, synchronous=FULL).
+ *   Rows of the other lanes (replies, health, evidence, telemetry) wait up to `groupMs` (default 10 ms) for
+ *   company, unless an incident event comes first: a flood of commands then costs a commit per 10 ms, not
+ *   one per message.
  * - seq: last seq lives in `meta`, updated in the same transaction as the rows; the high-water file is raised
  *   before any seq above it is committed (hwm.ts). A freshly created database starts above the mark.
- * - Per-incident order across lanes: a critical event whose incident still has older events pending in the
- *   `incident` lane pulls those forward (sent first), so one incident's events never arrive out of order.
+ * - Order (contract v1: "events of one incident arrive in order; all incident events arrive in seq order within
+ *   one severity"). A critical event whose incident still has older events pending in the `incident` lane (its
+ *   severity rose while they waited) cannot overtake them, and they cannot overtake older events of their own
+ *   severity: so it pulls forward the whole `incident` lane up to its incident's last pending event (a prefix,
+ *   in seq order), marked `urgent` (the drain does not pace them: they carry the critical's urgency). Every
+ *   lane still drains in seq order, and so does every severity.
  * - Quota and TTL: see eviction.ts.
  */
 import type { Logger } from 'pino';
@@ -37,6 +44,8 @@ export interface OutboxRow {
   payload: Buffer;
   /** The payload is JSON (incident events get `buffered` set by the uplink at publish time). */
   json: boolean;
+  /** Pulled forward by a critical event that must follow it (see the order note above): not paced. */
+  urgent?: boolean;
   qos: 0 | 1;
   retain: boolean;
   properties: OutboxMessage['properties'] | null;
@@ -71,7 +80,9 @@ interface Statements {
   setMeta: Statement<[string, number]>;
   laneIds: Statement<[number, number], number>;
   byId: Statement<[number], DbRow>;
-  earlier: Statement<[string, number, number], DbRow>;
+  /** The id of an incident's last pending event in a lane, before a given id. */
+  lastEarlier: Statement<[string, number, number], number | null>;
+  laneIdsUpTo: Statement<[number, number, number], number>;
   stats: Statement<[], { lane: number; n: number; b: number; o: number | null }>;
 }
 
@@ -89,6 +100,8 @@ export class Outbox implements OutboxPort {
   private lastRowId = 0;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly groupMs: number;
   private acking = new Set<number>();
   private ackScheduled = false;
   private readonly listeners = new Set<(lanes: ReadonlySet<Lane>) => void>();
@@ -96,9 +109,10 @@ export class Outbox implements OutboxPort {
   private eviction!: Eviction;
   private sql!: Statements;
 
-  constructor(private readonly store: Store, opts: { logger?: Logger; clock?: Clock } = {}) {
+  constructor(private readonly store: Store, opts: { logger?: Logger; clock?: Clock; groupMs?: number } = {}) {
     this.logger = (opts.logger ?? store.logger).child({ component: 'outbox' });
     this.clock = opts.clock ?? store.clock;
+    this.groupMs = opts.groupMs ?? 10;
   }
 
   /** Reads counters lazily (constructors do no I/O). */
@@ -123,7 +137,9 @@ export class Outbox implements OutboxPort {
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       laneIds: db.prepare<[number, number], number>('SELECT id FROM outbox WHERE lane = ? ORDER BY id LIMIT ?').pluck(),
       byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
-      earlier: db.prepare('SELECT * FROM outbox WHERE incident_id = ? AND lane = ? AND id < ? ORDER BY id'),
+      lastEarlier: db.prepare<[string, number, number], number | null>(
+        'SELECT MAX(id) FROM outbox WHERE incident_id = ? AND lane = ? AND id < ?').pluck(),
+      laneIdsUpTo: db.prepare<[number, number, number], number>('SELECT id FROM outbox WHERE lane = ? AND id <= ? ORDER BY id LIMIT ?').pluck(),
       stats: db.prepare('SELECT lane, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, MIN(created_at) AS o FROM outbox GROUP BY lane'),
     };
     this.ready = true;
@@ -152,9 +168,12 @@ export class Outbox implements OutboxPort {
         return;
       }
       this.pending.push({ ...p, resolve, reject });
-      if (!this.flushScheduled) {
+      if (this.flushScheduled) return;
+      if (p.lane === 'critical' || p.lane === 'incident' || this.groupMs <= 0) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
+      } else {
+        this.flushTimer ??= setTimeout(() => this.flush(), this.groupMs);
       }
     });
   }
@@ -162,6 +181,8 @@ export class Outbox implements OutboxPort {
   /** Commits everything appended so far in one transaction. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
@@ -245,12 +266,19 @@ export class Outbox implements OutboxPort {
     this.init();
     // Ids first (the lane index covers them), whole rows only for those taken: during a drain most of the
     // lane's head is in flight, and reading it whole on every call cost more than the rest of the drain.
-    const { laneIds, byId, earlier } = this.sql;
+    const { laneIds, byId, lastEarlier, laneIdsUpTo } = this.sql;
     const out: OutboxRow[] = [];
     const taken = new Set<number>();
     const usable = (id: number) => !skip.has(id) && !this.acking.has(id) && !taken.has(id);
-    const take = (r: DbRow) => { taken.add(r.id); out.push(toRow(r)); };
+    const take = (r: DbRow, urgent = false) => {
+      taken.add(r.id);
+      const row = toRow(r);
+      if (urgent) row.urgent = true;
+      out.push(row);
+    };
     const over = limit + skip.size + this.acking.size;
+    const incidentLane = laneIndex('incident');
+    let pulledUpTo = 0;
     for (const lane of LANES) {
       for (const id of laneIds.all(laneIndex(lane), over)) {
         if (out.length >= limit) return out;
@@ -258,9 +286,15 @@ export class Outbox implements OutboxPort {
         const r = byId.get(id);
         if (!r) continue;
         if (lane === 'critical' && r.incident_id) {
-          for (const e of earlier.all(r.incident_id, laneIndex('incident'), r.id)) {
-            if (out.length >= limit) return out;
-            if (usable(e.id)) take(e);
+          const upTo = lastEarlier.get(r.incident_id, incidentLane, r.id) ?? 0;
+          if (upTo > pulledUpTo) {
+            for (const e of laneIdsUpTo.all(incidentLane, upTo, over)) {
+              if (out.length >= limit) return out;
+              if (!usable(e)) continue;
+              const er = byId.get(e);
+              if (er) take(er, true);
+            }
+            pulledUpTo = upTo;
           }
           if (out.length >= limit) return out;
         }

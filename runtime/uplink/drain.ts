@@ -10,7 +10,7 @@
  *   on every (re)connect. A row appended to the last lane of `ahead` or below sorts after it anyway.
  * - Bounded in-flight window: at most min(window, broker receiveMaximum) unacknowledged publishes.
  * - Paced: a token bucket of `drainPerS` messages per second for the backlog (rows appended before this
- *   connection; critical incidents excepted), so a box coming back from an outage does not flood the center; live traffic appended while
+ *   connection; critical incidents and the rows they must follow excepted), so a box coming back from an outage does not flood the center; live traffic appended while
  *   connected is bounded by the window only (pacing it would delay today's alarms behind the rate limit). The
  *   bucket runs on the injectable monotonic clock and timers. Burst: a tenth of a second's
  *   worth, at least 20, at most the window (20 at the default 200/s; at 10,000/s a bucket of 20 would have to be
@@ -160,8 +160,9 @@ export class Drainer {
         return;
       }
       if (!row) return;
-      // Critical incidents are never paced, backlog or not: they are few, and each one is a live emergency.
-      const backlog = row.id <= this.watermark && row.lane !== 'critical';
+      // Critical incidents are never paced, backlog or not: they are few, and each one is a live emergency; nor
+      // are the older events a critical one must follow (`urgent`, see outbox.ts about order).
+      const backlog = row.id <= this.watermark && row.lane !== 'critical' && row.urgent !== true;
       if (backlog && this.tokens < 1) {
         if (this.timer === null) {
           const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.o.drainPerS));

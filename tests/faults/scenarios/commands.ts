@@ -102,6 +102,7 @@ export const commands: Scenario = {
     }
     const flood = await usage();
     const cpuPct = ((flood.userUs + flood.systemUs) / 1000 / flood.wallMs) * 100;
+    ctx.log(`flood CPU: user ${(flood.userUs / 1000).toFixed(0)} ms, system ${(flood.systemUs / 1000).toFixed(0)} ms over ${flood.wallMs} ms`);
     await waitUntil(() => watcher.arrivals.length >= hostileReplies + sent, 'replies to the flood', 60_000).catch(() => undefined);
     const floodReplies = watcher.arrivals.length - hostileReplies;
     // Control: one valid command must do exactly one thing.

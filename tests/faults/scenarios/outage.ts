@@ -3,9 +3,11 @@
  * so the center's own subscription never lapses.) The box runs with the broker up, the broker goes down for the outage while
  * the box takes incident events at 6× a nominal 5/s (30/s, plus bursts; 1 in 50 critical) and telemetry, then
  * the broker comes
- * back. Checked at the center: every seq delivered, first arrivals in seq order within each severity (the
- * contract's order), the drain paced at drainPerS (allowing the in-flight window as a burst), and a live
- * critical alarm injected during the drain out within 1 s.
+ * back. Checked at the center: every seq delivered, first arrivals in seq order within each severity and in
+ * order within each incident (the contract's two orders), the drain paced at drainPerS (allowing the in-flight
+ * window as a burst), and a live critical alarm injected during the drain out within 1 s. Not paced, by design:
+ * critical events, and the older events a critical one must follow (its incident's earlier major events and
+ * every major event before those: outbox.ts) — the center computes that set from what it received.
  */
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { spawnBox } from '../lib/child.js';
@@ -77,8 +79,11 @@ function outageScenario(v: Variant): Scenario {
     await sleep(500);
 
     const incidents = center.of('/incident');
-    const first = new Map<number, { at: number; severity: string }>();
-    for (const a of incidents) if (!first.has(a.json!.seq as number)) first.set(a.json!.seq as number, { at: a.at, severity: a.json!.severity as string });
+    const first = new Map<number, { at: number; severity: string; incidentId: string }>();
+    for (const a of incidents) {
+      const s = a.json!.seq as number;
+      if (!first.has(s)) first.set(s, { at: a.at, severity: a.json!.severity as string, incidentId: a.json!.incidentId as string });
+    }
     const missing = missingUpTo(first.keys(), maxCommitted);
     const disorder: string[] = [];
     for (const sev of ['critical', 'major']) {
@@ -91,11 +96,37 @@ function outageScenario(v: Variant): Scenario {
         last = Math.max(last, s);
       }
     }
+    const incidentDisorder: string[] = [];
+    const lastOfIncident = new Map<string, number>();
+    for (const a of incidents) {
+      const s = a.json!.seq as number;
+      if (first.get(s)!.at !== a.at) continue;
+      const id = a.json!.incidentId as string;
+      if ((lastOfIncident.get(id) ?? 0) > s) incidentDisorder.push(`incident …${id.slice(-6)}: ${s} after ${lastOfIncident.get(id)}`);
+      lastOfIncident.set(id, Math.max(lastOfIncident.get(id) ?? 0, s));
+    }
     let backlogSeq = 0;
     for (const l of box.lines.slice(0, linesAtReturn)) if (l.startsWith('committed ')) backlogSeq = Math.max(backlogSeq, Number(l.slice(10)));
-    // The paced backlog: rows committed before the path came back, critical incidents excepted (never paced).
+    // The rows a critical event must follow: for each critical event, its incident's earlier major events, and
+    // every major event up to the last of those (seq order within a severity). They go at the critical's pace.
+    const majorsOf = new Map<string, number[]>();
+    let mustFollowUpTo = 0;
+    for (const [s, a] of [...first.entries()].sort((x, y) => x[0] - y[0])) {
+      const id = a.incidentId;
+      if (a.severity === 'critical') {
+        const earlier = majorsOf.get(id) ?? [];
+        if (earlier.length > 0) mustFollowUpTo = Math.max(mustFollowUpTo, earlier.at(-1)!);
+      } else {
+        majorsOf.set(id, [...(majorsOf.get(id) ?? []), s]);
+      }
+    }
+    // The paced backlog: rows committed before the path came back, critical incidents and the rows they must
+    // follow excepted.
     const isBacklog = (a: { topic: string; json: Record<string, unknown> | null }) => {
-      if (a.topic.endsWith('/incident')) return (a.json?.seq as number) <= backlogSeq && a.json?.severity !== 'critical';
+      if (a.topic.endsWith('/incident')) {
+        const s = a.json?.seq as number;
+        return s <= backlogSeq && a.json?.severity !== 'critical' && s > mustFollowUpTo;
+      }
       const at = (a.json?.readings as Array<{ at?: string }> | undefined)?.[0]?.at;
       return a.topic.endsWith('/telemetry') && at !== undefined && Date.parse(at) < upAt;
     };
@@ -110,6 +141,9 @@ function outageScenario(v: Variant): Scenario {
     ctx.figure('deliveredUnique', first.size);
     ctx.figure('missing', missing.length);
     ctx.figure('outOfOrder', disorder.length);
+    ctx.figure('outOfOrderInIncident', incidentDisorder.length);
+    ctx.figure('unpacedBecauseCriticalFollows', [...first.entries()]
+      .filter(([s, a]) => s <= Math.min(mustFollowUpTo, backlogSeq) && a.severity !== 'critical').length);
     ctx.figure('drainPeakPerS', peak);
     ctx.figure('drainPeakPer5s', peak5);
     ctx.figure('allTrafficPeakPerS', maxInWindow(allTimes, 1000));
@@ -121,6 +155,8 @@ function outageScenario(v: Variant): Scenario {
     ctx.figure('downMs', upAt - downAt);
     ctx.check('100% delivered', missing.length === 0 && maxCommitted > 0, `${first.size} unique seqs for ${maxCommitted} committed, missing ${summarize(missing)}`);
     ctx.check('seq order within each severity (first arrivals)', disorder.length === 0, disorder.slice(0, 5).join('; ') || 'in order');
+    ctx.check('order within each incident (first arrivals)', incidentDisorder.length === 0,
+      incidentDisorder.slice(0, 5).join('; ') || `in order, ${lastOfIncident.size} incidents`);
     // Judged over 5 s windows: arrival times at the subscriber jitter by tens of ms on a loaded machine, which
     // alone can put 1.05 s of paced publishes into one 1 s window (the 1 s peak is printed as a figure). The bucket
     // allows exactly 5 × drainPerS + burst per 5 s of sending; measured at the receiver, 100 ms of jitter is allowed.
@@ -139,8 +175,8 @@ export const outage = outageScenario({ id: 'outage', title: 'broker outage, then
 
 /**
  * A backlog full of escalations: incidents whose events change severity (1 in 3 critical, bursts with
- * critical events). Shows how the per-incident pull-forward of the critical lane interacts with "seq order
- * within one severity", and whether a live critical still overtakes a backlog of older critical events.
+ * critical events), so nearly every critical event must follow older major ones. Both orders must hold, and
+ * the live critical must still be out within 1 s: the rows it must follow go unpaced.
  */
 export const outageEscalations = outageScenario({ id: 'outage-escalations', title: 'outage with a backlog of escalating incidents',
   sizes: 'CI 10 s outage; --full 5 min, at 30 events/s, 1 in 3 critical', outageS: (full) => (full ? 300 : 10),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CommandDispatcher, canon, generateCenterKeyPair, loadCenterKeys, signCommand } from '../../../runtime/commands/index.js';
+import { CommandDispatcher, canon, generateCenterKeyPair, loadCenterKeys, safeJsonParse, signCommand } from '../../../runtime/commands/index.js';
 import { openStore, type Store } from '../../../runtime/store/index.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,30 @@ describe('canon', () => {
   it('refuses values JSON cannot carry', () => {
     expect(() => canon({ a: Number.NaN })).toThrow();
     expect(() => canon({ a: () => 1 })).toThrow();
+  });
+});
+
+describe('safeJsonParse', () => {
+  const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  it('allows nesting up to 32 levels and refuses 33, before parsing', () => {
+    expect(safeJsonParse(nest(32))).toBeInstanceOf(Array);
+    expect(() => safeJsonParse(nest(33))).toThrow(/nested deeper than 32/);
+    expect(() => safeJsonParse(`{"a":${nest(10_000)}}`)).toThrow(/nested deeper than 32/);
+  });
+  it('does not count brackets or escaped quotes inside strings', () => {
+    // The value holds 100 '[', an escaped quote, 100 '{' and an escaped backslash: none of them nests.
+    const text = String.raw`{"s":"` + '['.repeat(100) + String.raw`\"` + '{'.repeat(100) + String.raw`\\"}`;
+    expect((safeJsonParse(text) as { s: string }).s).toBe(`${'['.repeat(100)}"${'{'.repeat(100)}\\`);
+  });
+  it('refuses prototype-reaching keys at any level, but not the words inside values', () => {
+    for (const k of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => safeJsonParse(`{"a":{"${k}":{"x":1}}}`)).toThrow(new RegExp(`forbidden key ${k}`));
+    }
+    expect(safeJsonParse('{"note":"the constructor of __proto__ is a prototype"}')).toEqual({ note: 'the constructor of __proto__ is a prototype' });
+  });
+  it('still refuses malformed JSON', () => {
+    expect(() => safeJsonParse('{"v":1,')).toThrow(SyntaxError);
+    expect(() => safeJsonParse('[1]]')).toThrow(SyntaxError);
   });
 });
 

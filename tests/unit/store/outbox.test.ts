@@ -40,6 +40,26 @@ describe('Outbox appends', () => {
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
+  it('lets other lanes wait up to groupMs for company, and commits them at once with an incident event', async () => {
+    const o2 = new Outbox(store, { groupMs: 40 });
+    await o2.appendIncident(draft());
+    const spy = vi.spyOn(store.db, 'transaction');
+    const t0 = performance.now();
+    const replies = Array.from({ length: 5 }, (_, i) => o2.append({ lane: 'reply', topic: 'reply', payload: { n: i } }));
+    await new Promise((r) => setTimeout(r, 5));
+    replies.push(o2.append({ lane: 'reply', topic: 'reply', payload: { n: 5 } }));
+    await Promise.all(replies);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(spy).toHaveBeenCalledTimes(1); // six replies over two ticks, one commit
+    const t1 = performance.now();
+    const mixed = [o2.append({ lane: 'health', topic: 'health', payload: {} }), o2.appendIncident(draft())];
+    await Promise.all(mixed);
+    expect(performance.now() - t1).toBeLessThan(35); // the incident did not wait, nor did the health row with it
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(o2.stats().byLane.reply.pending).toBe(6);
+    o2.close();
+  });
+
   it('continues seq after a reopen, without a gap', async () => {
     await Promise.all([1, 2, 3].map(() => outbox.appendIncident(draft())));
     outbox.close(); store.close();
@@ -93,11 +113,25 @@ describe('Outbox drain order', () => {
     expect(next.slice(1).map((r) => r.seq)).toEqual([6, 7, 8, 9]);
   });
 
-  it('sends older events of the same incident before its critical event', async () => {
+  it('sends older events of the same incident before its critical event, and older events of their severity before those', async () => {
     const other = await t.outbox.appendIncident(draft({ severity: 'major' }));
     const raised = await t.outbox.appendIncident(draft({ severity: 'major', incidentId: 'inc-x' }));
+    const later = await t.outbox.appendIncident(draft({ severity: 'major' }));
     const escalated = await t.outbox.appendIncident(draft({ severity: 'critical', incidentId: 'inc-x', event: 'escalated' }));
-    expect(t.outbox.peek(10).map((r) => r.seq)).toEqual([raised.seq, escalated.seq, other.seq]);
+    const rows = t.outbox.peek(10);
+    // Per incident: raised before escalated. Per severity (major): other before raised before later.
+    expect(rows.map((r) => r.seq)).toEqual([other.seq, raised.seq, escalated.seq, later.seq]);
+    expect(rows.map((r) => r.urgent === true)).toEqual([true, true, false, false]);
+  });
+
+  it('pulls the prefix once for several critical events and skips rows in flight', async () => {
+    const a = await t.outbox.appendIncident(draft({ severity: 'major', incidentId: 'inc-a' }));
+    const b = await t.outbox.appendIncident(draft({ severity: 'major', incidentId: 'inc-b' }));
+    const c = await t.outbox.appendIncident(draft({ severity: 'major' }));
+    const critB = await t.outbox.appendIncident(draft({ severity: 'critical', incidentId: 'inc-b' }));
+    const critA = await t.outbox.appendIncident(draft({ severity: 'critical', incidentId: 'inc-a' }));
+    expect(t.outbox.peek(10).map((r) => r.seq)).toEqual([a.seq, b.seq, critB.seq, critA.seq, c.seq]);
+    expect(t.outbox.peek(10, new Set([t.outbox.peek(1)[0]!.id])).map((r) => r.seq)).toEqual([b.seq, critB.seq, critA.seq, c.seq]);
   });
 
   it('deletes a row once acknowledged and does not offer it again', async () => {

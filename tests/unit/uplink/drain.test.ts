@@ -159,21 +159,23 @@ describe('Drainer', () => {
     d.detach();
   });
 
-  it('sends a critical appended mid-drain before the backlog it already read, after its incident\'s earlier events', async () => {
+  it('sends a critical appended mid-drain at once, after the older events it must follow (unpaced), before the rest of the backlog', async () => {
     const backlog = await Promise.all(Array.from({ length: 40 }, (_, i) =>
       outbox.appendIncident(draft({ severity: 'major', ...(i === 30 ? { incidentId: 'INC-X' } : {}) }))));
     const client = new FakeClient();
-    client.autoAck = false;
-    const d = drainer(1000, 5);
+    const d = drainer(1, 1000); // one backlog message a second
     d.attach(client as unknown as MqttClient);
     await ticks();
-    expect(client.pubs).toHaveLength(5);
+    expect(client.pubs).toHaveLength(1);
+    // INC-X rose to critical: its raised event (backlog[30]) must go first, and the major events before that one
+    // too (seq order within a severity); none of them waits for the bucket. backlog[31..] still does.
     const critical = await outbox.appendIncident(draft({ severity: 'critical', incidentId: 'INC-X' }));
-    client.waiting.splice(0, 3).forEach((cb) => cb());
-    await timers.advance(100);
     await ticks();
     const seqs = client.pubs.map((p) => (JSON.parse(p.payload.toString()) as { seq: number }).seq);
-    expect(seqs).toEqual([...backlog.slice(0, 5).map((e) => e.seq), backlog[30]!.seq, critical.seq, backlog[5]!.seq]);
+    expect(seqs).toEqual([...backlog.slice(0, 31).map((e) => e.seq), critical.seq]);
+    await timers.advance(1000);
+    await ticks();
+    expect(client.pubs).toHaveLength(33);
     d.detach();
   });
 
