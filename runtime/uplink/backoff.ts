@@ -17,6 +17,33 @@ export function reconnectDelay(attempt: number, policy: BackoffPolicy, random: (
   return Math.floor(r * ceiling);
 }
 
+/**
+ * A hard budget on top of the jitter: at most `perHour` connection attempts in any rolling hour. Full jitter at
+ * the 60 s cap averages ~120 attempts an hour, with single hours well above (~21 % over 130): the budget only
+ * lengthens the delays that would break it, so the contract's jittered schedule is kept everywhere else.
+ */
+export class RetryBudget {
+  private readonly times: number[] = [];
+
+  constructor(private readonly perHour: number, private readonly windowMs = 3_600_000) {}
+
+  /** The delay to use from `now` (monotonic ms) instead of `proposed`, so the attempt stays within the budget. */
+  delay(now: number, proposed: number): number {
+    const at = now + Math.max(0, proposed);
+    while (this.times.length > 0 && this.times[0]! <= at - this.windowMs) this.times.shift();
+    if (this.times.length < this.perHour) return Math.max(0, proposed);
+    // The attempt that must leave the window first: with `perHour` attempts in it, the oldest one.
+    const earliest = this.times[this.times.length - this.perHour]! + this.windowMs;
+    return Math.max(at, earliest) - now;
+  }
+
+  /** An attempt was made at `now` (monotonic ms). */
+  record(now: number): void {
+    this.times.push(now);
+    if (this.times.length > this.perHour * 2) this.times.splice(0, this.times.length - this.perHour);
+  }
+}
+
 /** Timers, injectable so tests can drive reconnects and pacing without sleeping. */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;

@@ -13,6 +13,7 @@
  * - R/state is session state, not an outbox message: published directly on every (re)connect.
  * - Everything else comes from the outbox through the Drainer (drain.ts: pacing, window, what `buffered` means).
  * - The reconnect attempt counter resets on CONNACK, so after each loss the first retry is again 0–5 s.
+ * - At most `retriesPerHour` connection attempts in any rolling hour (RetryBudget, backoff.ts).
  */
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -21,7 +22,7 @@ import { systemClock, type Clock } from '../../drivers/types.js';
 import { isoTime } from '../core/contract.js';
 import { errorMessage } from '../core/errors.js';
 import type { Outbox } from '../store/index.js';
-import { reconnectDelay, systemTimers, type Timers } from './backoff.js';
+import { reconnectDelay, RetryBudget, systemTimers, type Timers } from './backoff.js';
 import { Drainer } from './drain.js';
 import { checkTransport, connectOptions, STATE_STOPPED, topicRoot } from './options.js';
 
@@ -65,6 +66,7 @@ export class Uplink {
   private started = false;
   private stopping: Promise<void> | null = null;
   private attempt = 0;
+  private readonly budget: RetryBudget;
   private retryTimer: unknown = null;
   private startedAt = '';
   private lastError = '';
@@ -76,6 +78,7 @@ export class Uplink {
     this.clock = o.clock ?? systemClock;
     this.timers = o.timers ?? systemTimers;
     this.random = o.random ?? Math.random;
+    this.budget = new RetryBudget(o.config.retriesPerHour);
     this.drainer = new Drainer({ outbox: o.outbox, logger: this.logger, clock: this.clock, timers: this.timers, root: this.root,
       drainPerS: o.config.drainPerS, window: o.window ?? DEFAULT_WINDOW, bufferedAfterMs: o.bufferedAfterMs ?? 2000 });
   }
@@ -107,6 +110,7 @@ export class Uplink {
   private connect(): void {
     this.retryTimer = null;
     if (!this.started || this.stopping) return;
+    this.budget.record(this.clock.mono());
     let client: MqttClient;
     try {
       client = mqtt.connect(this.o.config.url, connectOptions(this.params()));
@@ -174,9 +178,10 @@ export class Uplink {
 
   private scheduleRetry(): void {
     if (!this.started || this.stopping || this.retryTimer !== null) return;
-    const delay = reconnectDelay(this.attempt, {
+    const jittered = reconnectDelay(this.attempt, {
       baseMs: this.o.config.backoffBaseMs, capMs: this.o.config.backoffCapMs, firstRetryMaxMs: this.o.config.firstRetryMaxMs,
     }, this.random);
+    const delay = this.budget.delay(this.clock.mono(), jittered);
     this.attempt += 1;
     this.logger.debug({ delayMs: delay, attempt: this.attempt }, 'uplink reconnect scheduled');
     this.retryTimer = this.timers.setTimeout(() => this.connect(), delay);

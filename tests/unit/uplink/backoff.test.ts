@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTransport, isLoopbackHost, reconnectDelay } from '../../../runtime/uplink/index.js';
+import { checkTransport, isLoopbackHost, reconnectDelay, RetryBudget } from '../../../runtime/uplink/index.js';
 import type { BoxConfig } from '../../../config/schema.js';
 
 const policy = { baseMs: 1000, capMs: 60_000, firstRetryMaxMs: 5000 };
@@ -19,8 +19,41 @@ describe('reconnectDelay (full jitter)', () => {
   });
 });
 
+describe('RetryBudget', () => {
+  it('keeps the proposed delay while the rolling hour has room', () => {
+    const b = new RetryBudget(3);
+    b.record(0);
+    b.record(1000);
+    expect(b.delay(1000, 500)).toBe(500);
+  });
+  it('lengthens a delay that would put one attempt too many into any hour, and only that one', () => {
+    const b = new RetryBudget(3, 60_000);
+    for (const t of [0, 10_000, 20_000]) b.record(t);
+    // A 4th attempt at 25 s would make 4 in the minute (0, 10, 20, 25): wait until the one at 0 leaves it.
+    expect(b.delay(20_000, 5000)).toBe(40_000);
+    b.record(60_000);
+    // From 60 s: 10, 20, 60 in the window; the one at 10 leaves at 70.
+    expect(b.delay(60_000, 1000)).toBe(10_000);
+    expect(b.delay(60_000, 30_000)).toBe(30_000);
+  });
+  it('holds any sequence of jittered delays to the budget in every rolling hour', () => {
+    const b = new RetryBudget(120);
+    const times: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 2000; i++) {
+      times.push(now);
+      b.record(now);
+      now += b.delay(now, reconnectDelay(8, policy, Math.random));
+    }
+    for (let i = 0; i < times.length; i++) {
+      const inHour = times.filter((t) => t >= times[i]! && t < times[i]! + 3_600_000).length;
+      expect(inHour).toBeLessThanOrEqual(120);
+    }
+  });
+});
+
 const cfg = (url: string, insecure = false): BoxConfig['uplink'] => ({ url, insecure, prefix: 'qinhe', keepaliveS: 30, drainPerS: 200,
-  backoffBaseMs: 1000, backoffCapMs: 60_000, firstRetryMaxMs: 5000, centerKeys: [], healthIntervalS: 300 });
+  backoffBaseMs: 1000, backoffCapMs: 60_000, firstRetryMaxMs: 5000, retriesPerHour: 120, centerKeys: [], healthIntervalS: 300 });
 
 describe('transport rule', () => {
   it('allows TLS anywhere, plain TCP to loopback, and plain TCP elsewhere only with insecure', () => {

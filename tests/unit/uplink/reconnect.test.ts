@@ -13,7 +13,7 @@ describe('uplink reconnect loop', () => {
     const timers = new ManualTimers();
     const uplink = new Uplink({
       config: { url: `mqtt://127.0.0.1:${port}`, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: 1000,
-        backoffCapMs: 8000, firstRetryMaxMs: 5000, centerKeys: [], healthIntervalS: 300 },
+        backoffCapMs: 8000, firstRetryMaxMs: 5000, retriesPerHour: 120, centerKeys: [], healthIntervalS: 300 },
       estate: 'caima', box: 'caima-01', secrets: {}, outbox: t.outbox, logger: silentLogger(), version: '0.1.0',
       stateDevices: () => ({ total: 0, online: 0 }), timers, random: () => 0.5,
     });
@@ -34,7 +34,7 @@ describe('uplink reconnect loop', () => {
   it('refuses plain TCP to a remote broker at start', async () => {
     const uplink = new Uplink({
       config: { url: 'mqtt://192.0.2.1:1883', prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: 1000,
-        backoffCapMs: 8000, firstRetryMaxMs: 5000, centerKeys: [], healthIntervalS: 300 },
+        backoffCapMs: 8000, firstRetryMaxMs: 5000, retriesPerHour: 120, centerKeys: [], healthIntervalS: 300 },
       estate: 'caima', box: 'caima-01', secrets: {}, outbox: t.outbox, logger: silentLogger(), version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
     });
     await expect(uplink.start()).rejects.toMatchObject({ code: 'QH_UPLINK_TLS' });
