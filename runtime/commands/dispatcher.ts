@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../drivers/types.js';
 import type { ReplyErrorCode, ReplyV1 } from '../core/contract.js';
 import { errorMessage } from '../core/errors.js';
+import { LogBudget } from '../core/log-budget.js';
 import type { CommandTarget, OutboxPort } from '../core/ports.js';
 import { ReplayTable, type Store } from '../store/index.js';
 import { safeJsonParse } from './canon.js';
@@ -49,6 +50,8 @@ export class CommandDispatcher {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
+  /** Rejections are logged at most 30 a minute (each one is still answered on R/reply). */
+  private readonly rejectionLogs: LogBudget;
 
   constructor(private readonly o: CommandDispatcherOptions) {
     this.keys = o.keys.map((k, i) => toPublicKey(k, `center key ${i + 1}`));
@@ -56,6 +59,7 @@ export class CommandDispatcher {
     this.clock = o.clock ?? systemClock;
     this.logger = o.logger.child({ component: 'commands' });
     this.timeoutMs = o.commandTimeoutMs ?? 30_000;
+    this.rejectionLogs = new LogBudget(30, 60_000, () => this.clock.mono());
   }
 
   /** Checks and runs one command; never throws; the reply is also appended to the outbox. */
@@ -71,7 +75,11 @@ export class CommandDispatcher {
       const code: ReplyErrorCode = err instanceof Rejection ? err.code : 'failed';
       const message = (err instanceof Rejection ? err.message : errorMessage(err)).slice(0, 300);
       reply = { v: 1, id, ok: false, error: { code, message } };
-      this.logger.warn({ command: String(name).slice(0, 64), id, code, reason: message }, 'command rejected');
+      const budget = this.rejectionLogs.take();
+      if (budget) {
+        this.logger.warn({ command: String(name).slice(0, 64), id, code, reason: message,
+          ...(budget.suppressed > 0 ? { notLogged: budget.suppressed } : {}) }, 'command rejected');
+      }
     }
     try {
       await this.o.outbox.append({ lane: 'reply', topic: 'reply', payload: reply as unknown as Record<string, unknown>, qos: 1 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { CommandDispatcher, canon, generateCenterKeyPair, loadCenterKeys, safeJsonParse, signCommand } from '../../../runtime/commands/index.js';
 import { openStore, type Store } from '../../../runtime/store/index.js';
 import { writeFileSync } from 'node:fs';
@@ -152,6 +153,20 @@ describe('CommandDispatcher', () => {
     target.failWith = 'no such incident inc-9';
     const cmd = signed('ack', { incidentId: 'inc-9', by: 'b' });
     expect(await send('ack', cmd)).toEqual({ v: 1, id: cmd.id, ok: false, error: { code: 'failed', message: 'no such incident inc-9' } });
+  });
+
+  it('answers every rejection but logs at most 30 a minute, then says how many it left out', async () => {
+    const lines: Array<{ msg: string; notLogged?: number }> = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => { lines.push(JSON.parse(l) as { msg: string; notLogged?: number }); } });
+    const d = new CommandDispatcher({ keys: [center.publicKeyPem], target, outbox, store, clock, logger });
+    const replies = [];
+    for (let i = 0; i < 100; i++) replies.push(await d.handle('siren', Buffer.from('{"v":1,')));
+    expect(replies.every((r) => r.ok === false && r.error?.code === 'invalid')).toBe(true);
+    expect(outbox.messages).toHaveLength(100);
+    expect(lines.filter((l) => l.msg === 'command rejected')).toHaveLength(30);
+    clock.advance(60_000);
+    await d.handle('siren', Buffer.from('{"v":1,'));
+    expect(lines.at(-1)).toMatchObject({ msg: 'command rejected', notLogged: 70 });
   });
 
   it('replies failed instead of stalling when the target never answers', async () => {
