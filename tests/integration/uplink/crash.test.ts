@@ -41,9 +41,12 @@ describe('kill -9 of the box while it produces incidents', () => {
     let maxCommitted = 0;
     let lostWills = 0;
     for (let run = 0; run < RUNS; run++) {
+      const onlineBefore = observer.json('/state').filter((s) => s.online === true).length;
       const p = spawnProducer(env);
       await waitFor(() => p.lines.includes('ready') || p.child.exitCode !== null, 'producer ready', 30_000);
       await waitFor(() => p.lines.some((l) => l.startsWith('committed')), 'a first commit', 30_000);
+      // Connected (its retained online state seen): only a box the broker knows as connected leaves a last will.
+      await observer.until(() => observer.json('/state').filter((s) => s.online === true).length > onlineBefore, 'online state', 30_000);
       // After each restart, everything made durable before the previous kill arrives, without a gap.
       const durable = maxCommitted;
       await waitFor(() => {
