@@ -331,6 +331,10 @@ export class Outbox implements OutboxPort {
     } catch (err) {
       this.logger.error({ err }, 'outbox delete failed; messages will be sent again');
       this.acking.clear();
+      // They are pending again: readers that saw the outbox empty must read it again.
+      for (const fn of this.listeners) {
+        try { fn(new Set()); } catch (e) { this.logger.error({ err: e }, 'outbox listener threw'); }
+      }
     }
   }
 

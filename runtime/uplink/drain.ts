@@ -57,6 +57,8 @@ export class Drainer {
   /** Rows read in drain order and not yet published (`aheadAt` is the next one). */
   private ahead: OutboxRow[] = [];
   private aheadAt = 0;
+  /** The last read found fewer rows than asked (the outbox had nothing more) and nothing was appended since. */
+  private exhausted = false;
   /** Rows the broker refused (PUBACK reason ≥ 0x80, too large...): held back until the next connection. */
   private readonly refused = new Set<number>();
   private tokens = 0;
@@ -82,6 +84,7 @@ export class Drainer {
     this.tokens = this.burst();
     this.lastRefill = this.o.clock.mono();
     this.ahead = [];
+    this.exhausted = false;
     this.unsubscribe ??= this.o.outbox.onAppend((lanes) => this.appended(lanes));
     this.kick();
   }
@@ -109,6 +112,7 @@ export class Drainer {
 
   /** New rows: keep what was read ahead unless one of them sorts before its last row. */
   private appended(lanes: ReadonlySet<Lane>): void {
+    this.exhausted = false;
     const last = this.ahead[this.ahead.length - 1];
     if (last && this.aheadAt < this.ahead.length) {
       const lastLane = LANES.indexOf(last.lane);
@@ -120,8 +124,12 @@ export class Drainer {
   /** The next row to publish (not taken yet), reading the outbox only when the last read is used up. */
   private peekNext(): OutboxRow | undefined {
     if (this.aheadAt >= this.ahead.length) {
+      // Rows in flight are never offered again on this connection (acknowledged, or held as refused), so an
+      // outbox read to the end stays read to the end until the next append: no query per PUBACK.
+      if (this.exhausted) return undefined;
       this.ahead = this.o.outbox.peek(PEEK_BATCH, this.skipSet());
       this.aheadAt = 0;
+      this.exhausted = this.ahead.length < PEEK_BATCH;
     }
     return this.ahead[this.aheadAt];
   }

@@ -87,7 +87,7 @@ export const commands: Scenario = {
     ctx.log(`hostile set: ${hostile.length} payloads, ${hostileReplies} replies (${[...new Set(codes)].join(', ')}), calls ${afterHostile.calls}`);
 
     // The flood: 1,000 msg/s of a rotating mix (bad signatures, invalid JSON, __proto__, deep nesting).
-    const floodS = ctx.full ? 60 : 10;
+    const floodS = Number(process.env.FAULTS_FLOOD_S) || (ctx.full ? 60 : 10);
     const mix = hostile.filter(([, , p]) => delivered(p) && Buffer.byteLength(p) < 32 * 1024);
     box.send('mark');
     const t0 = Date.now();

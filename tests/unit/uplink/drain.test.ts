@@ -191,6 +191,24 @@ describe('Drainer', () => {
     d.detach();
   });
 
+  it('does not read an outbox it has read to the end again until something is appended', async () => {
+    const client = new FakeClient();
+    const d = drainer(10_000, 20);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    const peeks = vi.spyOn(outbox, 'peek');
+    // Live traffic one message at a time (a reply per command): one read per append, none per PUBACK.
+    for (let i = 0; i < 50; i++) {
+      await outbox.append({ lane: 'reply', topic: 'reply', payload: { n: i } });
+      await ticks(3);
+    }
+    expect(client.pubs).toHaveLength(50);
+    expect(peeks.mock.calls.length).toBeLessThanOrEqual(50);
+    await ticks();
+    expect(outbox.stats().pending).toBe(0);
+    d.detach();
+  });
+
   it('publishes other lanes as stored, with their QoS and retain flag', async () => {
     await outbox.append({ lane: 'health', topic: 'health', payload: { v: 1 }, retain: true });
     await outbox.append({ lane: 'telemetry', topic: 'telemetry', payload: { v: 1, readings: [] } });
