@@ -200,11 +200,15 @@ export class IncidentEngine extends Responses {
   }
 
   private onVerdict({ device, rule, verdict }: RuleVerdict): void {
+    if (verdict.type === 'clear') return this.cleared(`${device.config.id}/${rule.id}`, verdict.mono);
     if (verdict.type !== 'trigger') return;
     const key = `${device.config.id}/${rule.id}${verdict.test ? '#test' : ''}`;
     const openId = this.byKey.get(key);
     const inc = openId ? this.openById.get(openId) : undefined;
-    if (inc) return this.repeat(inc, verdict.summary, verdict.data, verdict.mono);
+    if (inc) {
+      if (inc.clearedKeys?.includes(key)) inc.clearedKeys = inc.clearedKeys.filter((k) => k !== key);
+      return this.repeat(inc, verdict.summary, verdict.data, verdict.mono);
+    }
     // A rule still active after its incident was resolved only raises again on a fresh edge.
     if (!verdict.edge) return;
     // Another rule of the same device saying the same thing (rate of rise, then the limit) is the same incident.
@@ -240,6 +244,24 @@ export class IncidentEngine extends Responses {
     this.emit(inc, 'raised');
     this.armChain(inc);
     return inc;
+  }
+
+  /**
+   * A condition stopped holding (the device is back online, the temperature fell below the hysteresis...). When
+   * every condition folded into the incident has cleared, one `updated` event says so (`data.cleared: true`,
+   * `clearedAfterS`); the incident stays open until the center resolves it, and a new trigger re-opens the watch.
+   */
+  private cleared(key: string, mono: number): void {
+    const inc = this.openById.get(this.byKey.get(key) ?? '');
+    if (!inc || inc.status !== 'open' || inc.clearedKeys?.includes(key)) return;
+    inc.clearedKeys = [...(inc.clearedKeys ?? []), key];
+    if (!inc.keys.every((k) => inc.clearedKeys!.includes(k))) {
+      this.save(inc);
+      return;
+    }
+    const afterS = Math.round((mono - detectedMono(inc)) / 1000);
+    this.logFor(inc).info({ afterS }, 'incident condition cleared');
+    this.emit(inc, 'updated', { cleared: true, clearedAfterS: afterS });
   }
 
   private repeat(inc: Incident, summary: string, data: Record<string, unknown>, mono: number): void {

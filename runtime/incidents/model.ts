@@ -27,6 +27,8 @@ export interface Incident {
   clockSynced: boolean;
   test?: boolean;
   status: 'open' | 'resolved';
+  /** Keys whose condition stopped holding (the incident stays open: the center resolves it). */
+  clearedKeys?: string[];
   /** Triggers folded into this incident (1 = only the one that raised it). */
   count: number;
   /** `count` at the last published event, so an update is only sent when something repeated. */

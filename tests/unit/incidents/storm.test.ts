@@ -49,8 +49,32 @@ describe('storm suppression', () => {
     h.clock.advance(40_000);
     read(h, 'cp-b3-08', 'temperature', 70);
     await h.flush();
-    expect(h.appended().map((e) => e.event)).toEqual(['raised', 'updated']);
+    // raised; updated (cleared: below the hysteresis); updated (the limit again, and the jump's rate of rise)
+    const ev = h.appended();
+    expect(ev.map((e) => e.event)).toEqual(['raised', 'updated', 'updated']);
+    expect(ev.map((e) => e.data.cleared ?? false)).toEqual([false, true, false]);
     expect(h.engine.open()[0]?.count).toBe(3); // the limit twice, and the jump's rate of rise (same device, same kind)
     expect(h.engine.open()[0]?.keys).toEqual(['cp-b3-08/charger-overheat', 'cp-b3-08/charger-heating']);
+  });
+
+  it('says once that the condition cleared (device back online) and keeps the incident open for the center', async () => {
+    h = makeHarness({ evidence: false });
+    h.engine.start();
+    const avail = (state: 'online' | 'offline') =>
+      h.bus.emit('availability', { device: 'cp-b3-08', state, at: h.clock.now(), mono: h.clock.mono(), ...(state === 'offline' ? { error: 'timeout' } : {}) });
+    avail('online');
+    avail('offline');
+    for (let i = 0; i < 70; i++) h.clock.advance(1000);
+    await h.flush();
+    expect(h.appended().map((e) => [e.event, e.kind])).toEqual([['raised', 'device-offline']]);
+    h.clock.advance(181_000);
+    avail('online');
+    avail('online');
+    await h.flush();
+    const ev = h.appended();
+    expect(ev.map((e) => e.event)).toEqual(['raised', 'updated']);
+    expect(ev[1]?.data).toMatchObject({ cleared: true, clearedAfterS: expect.any(Number) as number });
+    expect(ev[1]?.data.clearedAfterS).toBeGreaterThanOrEqual(180);
+    expect(h.engine.open()).toHaveLength(1);
   });
 });
