@@ -206,7 +206,10 @@ export class IncidentEngine extends Responses {
     const openId = this.byKey.get(key);
     const inc = openId ? this.openById.get(openId) : undefined;
     if (inc) {
-      if (inc.clearedKeys?.includes(key)) inc.clearedKeys = inc.clearedKeys.filter((k) => k !== key);
+      if (inc.clearedKeys?.includes(key)) {
+        inc.clearedKeys = inc.clearedKeys.filter((k) => k !== key);
+        inc.clearedPublished = false;
+      }
       return this.repeat(inc, verdict.summary, verdict.data, verdict.mono);
     }
     // A rule still active after its incident was resolved only raises again on a fresh edge.
@@ -248,20 +251,20 @@ export class IncidentEngine extends Responses {
 
   /**
    * A condition stopped holding (the device is back online, the temperature fell below the hysteresis...). When
-   * every condition folded into the incident has cleared, one `updated` event says so (`data.cleared: true`,
-   * `clearedAfterS`); the incident stays open until the center resolves it, and a new trigger re-opens the watch.
+   * every condition folded into the incident has cleared, an `updated` event says so once (`data.cleared: true`,
+   * `clearedAfterS`); the incident stays open until the center resolves it. Rate-limited like repeats, so a
+   * flapping device costs one update per interval, not one per flap.
    */
   private cleared(key: string, mono: number): void {
     const inc = this.openById.get(this.byKey.get(key) ?? '');
     if (!inc || inc.status !== 'open' || inc.clearedKeys?.includes(key)) return;
     inc.clearedKeys = [...(inc.clearedKeys ?? []), key];
-    if (!inc.keys.every((k) => inc.clearedKeys!.includes(k))) {
-      this.save(inc);
-      return;
-    }
-    const afterS = Math.round((mono - detectedMono(inc)) / 1000);
-    this.logFor(inc).info({ afterS }, 'incident condition cleared');
-    this.emit(inc, 'updated', { cleared: true, clearedAfterS: afterS });
+    this.save(inc);
+    if (this.allCleared(inc)) this.scheduleUpdate(inc, mono);
+  }
+
+  private allCleared(inc: Incident): boolean {
+    return inc.keys.every((k) => inc.clearedKeys?.includes(k));
   }
 
   private repeat(inc: Incident, summary: string, data: Record<string, unknown>, mono: number): void {
@@ -270,14 +273,33 @@ export class IncidentEngine extends Responses {
       inc.summary = summary;
       inc.data = { ...inc.data, ...data };
     }
+    this.scheduleUpdate(inc, mono);
+  }
+
+  /** An `updated` event now, or at the end of the update interval (one pending per incident). */
+  private scheduleUpdate(inc: Incident, mono: number): void {
     const since = mono - (this.lastUpdate.get(inc.id) ?? detectedMono(inc));
     const intervalMs = (this.ctx.updateIntervalS ?? 30) * 1000;
-    if (since >= intervalMs) return this.emit(inc, 'updated', { repeated: true });
+    if (since >= intervalMs) return this.publishUpdate(inc);
     if (this.flushTimers.has(inc.id)) return;
     this.flushTimers.set(inc.id, this.timers.setTimeout(() => {
       this.flushTimers.delete(inc.id);
-      if (inc.status === 'open' && inc.count > inc.countPublished) this.emit(inc, 'updated', { repeated: true });
+      if (inc.status === 'open') this.publishUpdate(inc);
     }, intervalMs - since));
+  }
+
+  /** Says what changed since the last event: more triggers (`repeated`), and/or every condition cleared. */
+  private publishUpdate(inc: Incident): void {
+    const extra: Record<string, unknown> = {};
+    if (inc.count > inc.countPublished) extra.repeated = true;
+    const clearedNow = this.allCleared(inc);
+    if (clearedNow && !inc.clearedPublished) {
+      const afterS = Math.round((this.ctx.clock.mono() - detectedMono(inc)) / 1000);
+      Object.assign(extra, { cleared: true, clearedAfterS: afterS });
+      inc.clearedPublished = true;
+      this.logFor(inc).info({ afterS }, 'incident condition cleared');
+    }
+    if (Object.keys(extra).length > 0) this.emit(inc, 'updated', extra);
   }
 
   private merge(inc: Incident, kind: IncidentKind, severity: Severity, key: string, device: ResolvedDevice, memberKind: IncidentKind,

@@ -29,6 +29,8 @@ export interface Incident {
   status: 'open' | 'resolved';
   /** Keys whose condition stopped holding (the incident stays open: the center resolves it). */
   clearedKeys?: string[];
+  /** The `updated` event saying every condition cleared was sent (reset when one triggers again). */
+  clearedPublished?: boolean;
   /** Triggers folded into this incident (1 = only the one that raised it). */
   count: number;
   /** `count` at the last published event, so an update is only sent when something repeated. */

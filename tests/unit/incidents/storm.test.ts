@@ -49,10 +49,14 @@ describe('storm suppression', () => {
     h.clock.advance(40_000);
     read(h, 'cp-b3-08', 'temperature', 70);
     await h.flush();
-    // raised; updated (cleared: below the hysteresis); updated (the limit again, and the jump's rate of rise)
+    h.clock.advance(30_000);
+    await h.flush();
+    // raised; updated (cleared below the hysteresis, sent at the end of the 30 s update interval); at 60 s the
+    // ack timeout's escalated event, which carries the repeats (the limit again, and the jump's rate of rise).
     const ev = h.appended();
-    expect(ev.map((e) => e.event)).toEqual(['raised', 'updated', 'updated']);
+    expect(ev.map((e) => e.event)).toEqual(['raised', 'updated', 'escalated']);
     expect(ev.map((e) => e.data.cleared ?? false)).toEqual([false, true, false]);
+    expect(ev.map((e) => e.data.count)).toEqual([1, 1, 3]);
     expect(h.engine.open()[0]?.count).toBe(3); // the limit twice, and the jump's rate of rise (same device, same kind)
     expect(h.engine.open()[0]?.keys).toEqual(['cp-b3-08/charger-overheat', 'cp-b3-08/charger-heating']);
   });
@@ -73,6 +77,17 @@ describe('storm suppression', () => {
     await h.flush();
     const ev = h.appended();
     expect(ev.map((e) => e.event)).toEqual(['raised', 'updated']);
+    // Flapping: offline and online again and again within the interval: at most one more update per interval.
+    for (let i = 0; i < 20; i++) {
+      avail('offline');
+      h.clock.advance(61_000);
+      avail('online');
+      h.clock.advance(500);
+    }
+    await h.flush();
+    const flaps = h.appended().slice(2);
+    expect(flaps.length).toBeLessThanOrEqual(Math.ceil((20 * 61.5) / 30) + 1);
+    expect(flaps.length).toBeGreaterThan(0);
     expect(ev[1]?.data).toMatchObject({ cleared: true, clearedAfterS: expect.any(Number) as number });
     expect(ev[1]?.data.clearedAfterS).toBeGreaterThanOrEqual(180);
     expect(h.engine.open()).toHaveLength(1);
