@@ -21,6 +21,11 @@ export interface MosquittoOptions {
   extraConfig?: string;
   /** Print the broker's output (debugging). */
   verbose?: boolean;
+  /**
+   * Keep sessions and queued QoS 1 messages across stop()/start() (mosquitto persistence in the temp
+   * directory, saved at a clean stop: SIGTERM, not SIGKILL). Default false.
+   */
+  persistence?: boolean;
 }
 
 export class Mosquitto {
@@ -38,7 +43,8 @@ export class Mosquitto {
     writeFileSync(this.confFile, [
       // Started as root, mosquitto drops to user `mosquitto` and could not read our temp files: stay who we are.
       `user ${userInfo().username}`,
-      `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout',
+      `listener ${port} 127.0.0.1`, 'allow_anonymous true',
+      ...(opts.persistence ? ['persistence true', `persistence_location ${this.dir}/`] : ['persistence false']), 'log_dest stdout',
       'log_type error', 'log_type warning', 'max_queued_messages 100000',
       opts.extraConfig ?? '', '',
     ].join('\n'));

@@ -1,25 +1,29 @@
 /** The "center" of the scenarios: the integration tests' Observer plus an arrival time for every message. */
+import type { IClientOptions } from 'mqtt';
 import { Observer } from '../../integration/uplink/observer.js';
 
 export interface Arrival {
   topic: string;
   at: number;
   json: Record<string, unknown> | null;
+  /** The broker's DUP flag: a redelivery to this subscriber (e.g. after its session resumed), not a new publish. */
+  dup?: boolean;
 }
 
 export class Center {
   readonly arrivals: Arrival[] = [];
 
   private constructor(readonly observer: Observer) {
-    observer.client.on('message', (topic, payload) => {
+    observer.client.on('message', (topic, payload, packet) => {
       let json: Record<string, unknown> | null = null;
       try { json = JSON.parse(payload.toString()) as Record<string, unknown>; } catch { json = null; }
-      this.arrivals.push({ topic, at: Date.now(), json });
+      this.arrivals.push({ topic, at: Date.now(), json, dup: packet.dup === true });
     });
   }
 
-  static async connect(url: string, filter = 'qinhe/caima/caima-01/#'): Promise<Center> {
-    return new Center(await Observer.connect(url, filter));
+  /** `extra`: mqtt.js options (e.g. a fixed clientId, clean: false and a session expiry for a persistent session). */
+  static async connect(url: string, filter = 'qinhe/caima/caima-01/#', extra: IClientOptions = {}): Promise<Center> {
+    return new Center(await Observer.connect(url, filter, extra));
   }
 
   of(suffix: string): Arrival[] {

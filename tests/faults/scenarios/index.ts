@@ -1,6 +1,7 @@
 /** The scenarios, in the order they run (issue 10's order of value). */
 import type { Scenario } from '../lib/suite.js';
 import { kill9 } from './kill9.js';
+import { e2e } from './e2e.js';
 import { powercut } from './powercut.js';
 import { corrupt } from './corrupt.js';
 import { diskFull, quota } from './quota.js';
@@ -18,4 +19,4 @@ import { hostileCameras } from './hostile-cameras.js';
 import { soak } from './soak.js';
 import { outage, outageEscalations } from './outage.js';
 
-export const SCENARIOS: Scenario[] = [kill9, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen, hostileCameras, soak];
+export const SCENARIOS: Scenario[] = [kill9, e2e, powercut, outage, outageEscalations, corrupt, quota, diskFull, backoffHour, fleet, commands, configs, secrets, clockJump, modbus, watchdog, serial, cameras, halfOpen, hostileCameras, soak];
