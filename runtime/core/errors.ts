@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   QH_GPIO_NOT_OUTPUT: { area: 'gpio', transient: false, description: 'An output command named a device that is not a GPIO output of this driver.' },
   QH_OUTPUT_INVALID: { area: 'output', transient: false, description: 'An alarm output command was malformed (unknown pattern, seconds not positive).' },
   QH_OUTPUT_CLOSED: { area: 'output', transient: false, description: 'An alarm output was commanded after its driver stopped.' },
+  QH_BOX_LOCKED: { area: 'runtime', transient: false, description: 'Another running qinhe process uses the same data directory.' },
   QH_DRIVER_FAILED: { area: 'runtime', transient: true, description: 'A driver failed and is being restarted by the supervisor.' },
   QH_TIMEOUT: { area: 'runtime', transient: true, description: 'A wait timed out.' },
   QH_API_UNREACHABLE: { area: 'cli', transient: true, description: 'The CLI cannot reach the daemon socket.' },

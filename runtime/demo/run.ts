@@ -7,6 +7,7 @@
  *   broker (mosquitto or --broker) ◄── Box ──► drivers ──► simulated devices ◄── Scenario
  *        └──► CenterView (seq check, by-kind counts, optional signed acks) ──► SummaryDisplay
  */
+import { acquireInstanceLock } from '../system/instance-lock.js';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -35,6 +36,7 @@ export interface DemoResult {
 /** Runs the demo until --duration passes or a signal stops it. */
 export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream = process.stdout): Promise<DemoResult> {
   const paths = demoPaths(opts.dataDir);
+  const lock = acquireInstanceLock(paths.dataDir); // a second demo on the same --data-dir stops here
   makeDirs(paths);
   const logger = createLogger({ level: opts.logLevel, destination: createWriteStream(paths.logFile, { flags: 'a' }), name: 'qinhe-demo' });
   const say = (s: string) => out.write(`${s}\n`);
@@ -44,7 +46,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream = pr
   const profiles = loadProfiles().profiles;
   const credentials = demoCameraCredentials(paths);
   const estate = new SimulatedEstate({ devices, profiles, dir: paths.dev, credentials, transport: opts.transport });
-  const cleanups: Array<() => Promise<void> | void> = [() => estate.stop()];
+  const cleanups: Array<() => Promise<void> | void> = [() => lock.release(), () => estate.stop()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch((err: unknown) => logger.warn({ err }, 'demo cleanup step failed'));
     cleanups.length = 0;

@@ -6,6 +6,7 @@ import { composeBox } from '../../app/compose.js';
 import { installSignalHandlers } from '../../app/signals.js';
 import type { BoxHandle } from '../../app/compose.js';
 import { SdNotify } from '../../system/sd-notify.js';
+import { acquireInstanceLock } from '../../system/instance-lock.js';
 import { createLogger } from '../../core/logger.js';
 import { CliExit, EXIT_INVALID } from '../exit.js';
 
@@ -23,6 +24,13 @@ export function register(program: Command): void {
         logger.fatal({ file: opts.config, errors }, `configuration invalid (${errors.length} problems); not starting`);
         for (const e of errors) process.stderr.write(`${e}\n`);
         throw new CliExit(EXIT_INVALID);
+      }
+      // One daemon per data directory: a second one (a manual run beside the service) stops here, naming the first.
+      try {
+        acquireInstanceLock(result.loaded.config.storage.dataDir);
+      } catch (err) {
+        logger.fatal({ err }, 'data directory in use; not starting');
+        throw err;
       }
       const box = new Box(composeBox, logger, { requireSecrets: true });
       const storeOpen = () => (box.composition?.handle as BoxHandle | undefined)?.core.outbox != null;

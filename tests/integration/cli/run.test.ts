@@ -73,6 +73,11 @@ describe('qinhe run', () => {
     child.kill('SIGHUP');
     await log.waitFor((l) => l.msg === 'config reloaded', 'config reloaded');
 
+    // A second daemon on the same data directory refuses to start and names the first.
+    const second = runQinhe(['run', '--config', config]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another qinhe (pid ${child.pid}`);
+
     const t0 = Date.now();
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
