@@ -1,78 +1,289 @@
 /**
- * Item 13 — soak. The box (store + uplink + HealthReporter + load generator) runs for a long time with its
- * broker connection cut (gate closed 2 s) every 15 s (CI) / 60 s (full); its RSS and open file descriptors are sampled from /proc once a
- * second. Checked: no fd growth, RSS flat in the second half (< 20 MB growth), and every incident event
- * delivered at the end. The CI run is a short smoke of the same harness (say so: 45 s is not a soak).
+ * Item 13 — soak: "477 devices with broker flaps, camera reboots and serial unplugs on a schedule: RSS slope
+ * ≤ 1 MB/h after warm-up, fd count ±5, event-loop delay p99 ≤ 50 ms, 0 restarts."
+ *
+ *   soak-estate.ts (child) ── the Caima estate: 40 ONVIF cameras on loopback, 4 RS-485 lines over socat PTYs
+ *        ▲                    (416 units), GPIO; the demo's Caima scenario; reboots and unplugs on command
+ *        │ polls, subscriptions
+ *   soak-box.ts (child) ── the real box (`qinhe run`'s Box + compose.ts, the demo's fake GPIO) ── Gate ── mosquitto ── Center
+ *        ▲ /proc/PID/status, /proc/PID/fd; stdin `sample` → event-loop delay (monitorEventLoopDelay), heap
+ *   this scenario: samples, and one fault every FAULT_EVERY in turn: broker flap (gate closed 3–6 s), 3 cameras
+ *   rebooted (down 5–15 s), one serial line unplugged (socat killed, 2–6 s, replugged)
+ *
+ * Warm-up (excluded from the RSS and fd baselines, and from the event-loop p99): the first 20 % of the run or
+ * 60 s, whichever is longer. Faults run from 20 s on, warm-up included, so the fault paths' first allocations
+ * fall in the warm-up. Sizes: CI 5 min, --full 8 h; FAULTS_SOAK_MINUTES overrides both.
+ *
+ * Checked: the box process never exits and no driver restarts; fds within ±5 of the first sample after warm-up;
+ * event-loop delay p99 ≤ 50 ms after warm-up; RSS slope (least squares over the samples after warm-up) ≤ 1 MB/h
+ * when ≥ 1 h follows the warm-up (shorter runs report it: minutes of RSS are GC noise, see the note); the heap +
+ * external retained after a full GC (forced twice: 20 s before the end of warm-up, and at the end) grew ≤ max(2 MB, 1 MB/h);
+ * every camera resubscribed and every line polled after the last fault; every committed incident event delivered.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadProfiles } from '../../../config/profiles.js';
+import { readInventory, writeInventory } from '../../../runtime/demo/inventory.js';
+import { demoCameraCredentials, demoCenterKey, demoPaths, makeDirs, provisionDemo } from '../../../runtime/demo/provision.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
-import { spawnBox } from '../lib/child.js';
+import { mulberry32, offlineTarget } from '../../simulators/estate/scenario.js';
+import { spawnChild, type Child } from '../lib/child.js';
 import { Center } from '../lib/center.js';
 import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
+
+const INVENTORY = fileURLToPath(new URL('../../../config/demo/caima-inventory.csv', import.meta.url));
+const BOX = fileURLToPath(new URL('../soak-box.ts', import.meta.url));
+const ESTATE = fileURLToPath(new URL('../soak-estate.ts', import.meta.url));
+const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the machine
+/** Below this much time after warm-up an RSS slope in MB/h says nothing about 1 MB/h (see the note). */
+const SLOPE_MIN_WINDOW_MS = 60 * 60_000;
+
+
+/** lib/child.ts's tsxScript, with node flags (the box gets --expose-gc for its two forced GCs). */
+function tsx(path: string, env: Record<string, string>, flags: string[] = []): Child {
+  return spawnChild(process.execPath, [...flags, '--import', 'tsx', path], { env: { ...process.env, UV_USE_IO_URING: '0', ...env } });
+}
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** utime + stime in seconds (fields 14, 15 of /proc/PID/stat, counted after the command name). */
+function cpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Least-squares slope of y over x. */
+export function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) { num += (x - mx) * (y - my); den += (x - mx) ** 2; }
+  return den === 0 ? Number.NaN : num / den;
+}
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The last `prefix` line's JSON after asking for it with `cmd`. */
+async function ask<T>(child: Child, cmd: string, prefix: string, timeoutMs = 10_000): Promise<T> {
+  const before = child.lines.length;
+  child.send(cmd);
+  await waitUntil(() => child.lines.slice(before).some((l) => l.startsWith(`${prefix} `)), `${prefix} from ${cmd}`, timeoutMs, 20);
+  const line = child.lines.slice(before).find((l) => l.startsWith(`${prefix} `))!;
+  return JSON.parse(line.slice(prefix.length + 1)) as T;
+}
+
+/** The last answer of `get` once `done` holds for it, or the last answer at the timeout (null: none at all). */
+async function poll<T>(get: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number, stepMs: number): Promise<T | null> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | null = null;
+  for (;;) {
+    last = await get().catch(() => last);
+    if ((last !== null && done(last)) || Date.now() > deadline) return last;
+    await sleep(stepMs);
+  }
+}
+
+interface Heap { forced: boolean; heapMb: number; externalMb: number; arrayBuffersMb: number; rssMb: number }
+interface Sample { t: number; rss: number; fds: number; heapMb: number; p99: number }
+interface BoxStats { lastSeq: number | null; pendingIncidents: number | null; connected: boolean | null;
+  devices: { total: number; online: number; offline: number; degraded: number; unknown: number } | null;
+  drivers: Array<{ name: string; state: string; restarts: number }> }
+interface EstateStats { reboots: number; unplugs: number; failed: number; scenarioEvents: number; cameras: number; subscribed: number;
+  unsubscribed: string[]; lines: Array<{ index: number; requests: number; sinceReplug: number }> }
+
 export const soak: Scenario = {
-  id: 'soak', item: 13, title: 'soak with broker outages', sizes: 'CI 45 s (a smoke, not a soak); --full 30 min', background: true,
+  id: 'soak', item: 13, title: 'soak: 477 devices, broker flaps, camera reboots, serial unplugs',
+  sizes: 'CI 5 min; --full 8 h (FAULTS_SOAK_MINUTES overrides both)', background: true,
   async run(ctx) {
-    const totalMs = ctx.full ? 30 * 60_000 : 45_000;
-    const flapMs = ctx.full ? 60_000 : 15_000;
+    const minutes = Number(process.env.FAULTS_SOAK_MINUTES) > 0 ? Number(process.env.FAULTS_SOAK_MINUTES) : ctx.full ? 480 : 5;
+    const totalMs = minutes * 60_000;
+    const warmMs = Math.max(60_000, 0.2 * totalMs);
+    const faultEveryMs = totalMs > 60 * 60_000 ? 60_000 : 15_000;
+    const sampleMs = totalMs > 60 * 60_000 ? 10_000 : 2000;
+    const random = mulberry32(Number(process.env.FAULTS_SOAK_SEED ?? 13));
+
     const broker = await Mosquitto.start();
     ctx.defer(() => broker.dispose());
-    const center = await Center.connect(broker.url, 'qinhe/caima/faults-soak/#'); // its own box id: background runs share the machine
+    const center = await Center.connect(broker.url, `qinhe/caima/${BOX_ID}/incident`);
     ctx.defer(() => center.close());
     const gate = await Gate.start(ctx, broker.port);
-    const box = spawnBox({ BOX_ID: 'faults-soak', DATA_DIR: ctx.tmp('soak'), BROKER_URL: gate.url, RATE: '10', BURST_EVERY_MS: '3000', BURST_MAX: '20',
-      TELEMETRY_RATE: '5', HEALTH_S: '10', FIRST_RETRY_MS: '500', BACKOFF_CAP_MS: '2000' });
+
+    const paths = demoPaths(ctx.tmp('soak'));
+    makeDirs(paths);
+    const creds = demoCameraCredentials(paths);
+    const estate = tsx(ESTATE, { INVENTORY, DEV_DIR: paths.dev, CAM_USER: creds.username, CAM_PASS: creds.password });
+    ctx.defer(() => estate.kill());
+    const ready = JSON.parse((await estate.line('ready ', 120_000)).slice(6)) as { addresses: Record<string, string>; lines: number[] };
+    const devices = readInventory(INVENTORY).map((r) => r.device);
+    writeInventory(paths.inventoryFile, devices, (id) => ready.addresses[id] ?? '');
+    const offline = offlineTarget(devices, loadProfiles().profiles);
+    provisionDemo({ paths, estate: 'caima', box: BOX_ID, broker: gate.url, centerKey: demoCenterKey(paths), ...(offline ? { offline } : {}) });
+    const cameraIds = devices.filter((d) => d.type === 'camera').map((d) => d.id);
+
+    const box = tsx(BOX, { CONFIG: paths.configFile, LOG_FILE: `${paths.dataDir}/box.log` }, ['--expose-gc']);
     ctx.defer(() => box.kill());
-    await box.line('ready', 30_000);
+    await box.line('ready ', 120_000);
     const pid = box.proc.pid!;
-    const samples: Array<{ t: number; rss: number; fds: number }> = [];
+    let boxExit: string | null = null;
+    void box.exited.then((e) => { boxExit = `code ${e.code} signal ${e.signal}`; });
+    estate.send('scenario');
+    ctx.log(`box pid ${pid} ready with ${devices.length} devices; ${minutes} min, warm-up ${warmMs / 1000} s, a fault every ${faultEveryMs / 1000} s`);
+
     const t0 = Date.now();
-    let nextFlap = t0 + flapMs;
-    let flaps = 0;
-    while (Date.now() - t0 < totalMs) {
-      samples.push({ t: Date.now() - t0, rss: rssMb(pid), fds: readdirSync(`/proc/${pid}/fd`).length });
-      if (Date.now() >= nextFlap) {
-        await gate.close();
-        await sleep(2000);
-        await gate.open();
-        flaps += 1;
-        nextFlap = Date.now() + flapMs;
+    const applied = { brokerFlaps: 0, cameraReboots: 0, serialUnplugs: 0 };
+    let faultsRunning = true;
+    const faults = (async () => {
+      await sleep(20_000);
+      for (let k = 0; faultsRunning && Date.now() - t0 < totalMs - 10_000; k++) {
+        const kind = k % 3;
+        if (kind === 0) {
+          await gate.close();
+          await sleep(3000 + random() * 3000);
+          await gate.open();
+          applied.brokerFlaps += 1;
+        } else if (kind === 1) {
+          const pick = new Set<string>();
+          while (pick.size < 3) pick.add(cameraIds[Math.floor(random() * cameraIds.length)]!);
+          for (const id of pick) estate.send(`reboot ${id} ${Math.round(5000 + random() * 10_000)}`);
+          applied.cameraReboots += pick.size;
+        } else {
+          estate.send(`unplug ${ready.lines[Math.floor(random() * ready.lines.length)]!} ${Math.round(2000 + random() * 4000)}`);
+          applied.serialUnplugs += 1;
+        }
+        const until = t0 + 20_000 + (k + 1) * faultEveryMs;
+        while (faultsRunning && Date.now() < until) await sleep(200);
       }
-      await sleep(1000);
+    })();
+
+    const samples: Sample[] = [];
+    let warmCpu = Number.NaN;
+    let warmAt = 0;
+    let heapAtWarm: Heap | null = null;
+    while (Date.now() - t0 < totalMs && boxExit === null) {
+      const t = Date.now() - t0;
+      try {
+        const s = await ask<{ p99: number; heapMb: number }>(box, 'sample', 'sample');
+        samples.push({ t, rss: rssMb(pid), fds: readdirSync(`/proc/${pid}/fd`).length, heapMb: s.heapMb, p99: s.p99 });
+        // The forced GC 20 s before the window opens: RSS has grown back to its own level when the window starts.
+        if (heapAtWarm === null && t >= warmMs - 20_000) heapAtWarm = await ask<Heap>(box, 'gc', 'heap');
+        if (Number.isNaN(warmCpu) && t >= warmMs) {
+          box.send('warm');
+          warmCpu = cpuS(pid);
+          warmAt = Date.now();
+        }
+      } catch (err) {
+        if (boxExit === null) ctx.log(`sample failed: ${(err as Error).message}`);
+      }
+      const next = t0 + (Math.floor((Date.now() - t0) / sampleMs) + 1) * sampleMs;
+      while (boxExit === null && Date.now() < next) await sleep(100);
     }
-    box.send('pause');
-    await waitUntil(() => {
-      box.send('stats');
-      const last = box.lines.filter((l) => l.startsWith('stats ')).at(-1);
-      return last !== undefined && (JSON.parse(last.slice(6)) as { pending: number }).pending === 0;
-    }, 'the outbox drained', 60_000, 300).catch(() => undefined);
-    let maxCommitted = 0;
-    for (const l of box.lines) if (l.startsWith('committed ')) maxCommitted = Math.max(maxCommitted, Number(l.slice(10)));
-    await sleep(500);
-    const missing = missingUpTo(new Set(center.of('/incident').map((a) => a.json!.seq as number)), maxCommitted);
-    const half = samples.filter((s) => s.t >= totalMs / 2);
-    const rssGrowth = Math.max(...half.map((s) => s.rss)) - (half[0]?.rss ?? 0);
-    const fdStart = samples[2]?.fds ?? samples[0]!.fds;
-    const fdEnd = samples.at(-1)!.fds;
-    ctx.figure('minutes', totalMs / 60_000);
-    ctx.figure('brokerRestarts', flaps);
-    ctx.figure('committed', maxCommitted);
-    ctx.figure('missing', missing.length);
-    ctx.figure('rssStartMb', samples[2]?.rss ?? samples[0]!.rss);
-    ctx.figure('rssEndMb', samples.at(-1)!.rss);
-    ctx.figure('rssGrowthSecondHalfMb', rssGrowth);
-    ctx.figure('fdStart', fdStart);
-    ctx.figure('fdEnd', fdEnd);
-    ctx.check('every incident event delivered', missing.length === 0 && maxCommitted > 0, `${maxCommitted} committed, missing ${summarize(missing)}`);
-    ctx.check('no fd growth', fdEnd <= fdStart + 3, `${fdStart} → ${fdEnd}`);
-    ctx.check('RSS flat in the second half (< 20 MB growth)', rssGrowth < 20, `${rssGrowth.toFixed(1)} MB`);
-    if (!ctx.full) ctx.note('CI size is a 45 s smoke of the soak harness; the soak itself is --full (30 min)');
+    faultsRunning = false;
+    await faults;
+    const alive = boxExit === null;
+    const cpuPct = alive && warmAt > 0 ? ((cpuS(pid) - warmCpu) / ((Date.now() - warmAt) / 1000)) * 100 : Number.NaN;
+    const eld = alive ? await ask<{ p99: number; max: number; count: number }>(box, 'eld', 'eld') : null;
+    const heapAtEnd = alive ? await ask<Heap>(box, 'gc', 'heap') : null;
+
+    // After the last fault: every camera subscribed again, every line polled since its last replug, every
+    // incident event the box committed at the center.
+    const es = await poll(() => ask<EstateStats>(estate, 'stats', 'stats'), (s) => s.reboots + s.failed >= applied.cameraReboots
+      && s.unplugs + s.failed >= applied.serialUnplugs && s.subscribed === s.cameras && s.lines.every((l) => l.sinceReplug > 0), 90_000, 2000);
+    const bs = alive ? await poll(() => ask<BoxStats>(box, 'stats', 'stats'), (s) => s.pendingIncidents === 0, 60_000, 1000) : null;
+    const lastSeq = bs?.lastSeq ?? 0;
+    const seqs = () => new Set(center.of('/incident').map((a) => a.json?.seq as number));
+    await waitUntil(() => missingUpTo(seqs(), lastSeq).length === 0, 'incident events at the center', 10_000, 100).catch(() => undefined);
+    const missing = missingUpTo(seqs(), lastSeq);
+    const raised = center.of('/incident').filter((a) => a.json?.event === 'raised');
+    const kinds = new Map<string, number>();
+    for (const a of raised) kinds.set(String(a.json?.kind), (kinds.get(String(a.json?.kind)) ?? 0) + 1);
+
+    // Measured.
+    const after = samples.filter((s) => s.t >= warmMs);
+    const windowMs = after.length > 1 ? after.at(-1)!.t - after[0]!.t : 0;
+    const rssSlope = slope(after.map((s) => [s.t / 3_600_000, s.rss]));
+    const edge = Math.max(1, Math.floor(after.length / 5));
+    const growth = after.length > 1 ? mean(after.slice(-edge).map((s) => s.rss)) - mean(after.slice(0, edge).map((s) => s.rss)) : Number.NaN;
+    const heapGrowth = after.length > 1 ? mean(after.slice(-edge).map((s) => s.heapMb)) - mean(after.slice(0, edge).map((s) => s.heapMb)) : Number.NaN;
+    const retainedGrowth = heapAtWarm && heapAtEnd ? heapAtEnd.heapMb + heapAtEnd.externalMb - heapAtWarm.heapMb - heapAtWarm.externalMb : Number.NaN;
+    const fdBase = after[0]?.fds ?? Number.NaN;
+    const fdMin = Math.min(...after.map((s) => s.fds));
+    const fdMax = Math.max(...after.map((s) => s.fds));
+    const driverRestarts = bs?.drivers.reduce((n, d) => n + d.restarts, 0) ?? Number.NaN;
+    const e = es;
+
+    ctx.figure('minutes', minutes);
+    ctx.figure('devices', devices.length);
+    ctx.figure('warmupS', warmMs / 1000);
+    ctx.figure('samples', after.length);
+    ctx.figure('rssAfterWarmupMb', after[0]?.rss ?? Number.NaN);
+    ctx.figure('rssEndMb', after.at(-1)?.rss ?? Number.NaN);
+    const rssMin = Math.min(...after.map((s) => s.rss));
+    const rssMax = Math.max(...after.map((s) => s.rss));
+    ctx.figure('rssMinMb', rssMin);
+    ctx.figure('rssMaxMb', rssMax);
+    // Twenty evenly spaced RSS samples after warm-up, for a reader to see the shape (sawtooth, step, ramp).
+    ctx.figure('rssSeriesMb', Array.from({ length: Math.min(20, after.length) }, (_, i) =>
+      Math.round(after[Math.floor((i * (after.length - 1)) / Math.max(1, Math.min(20, after.length) - 1))]!.rss)).join(' '));
+    ctx.figure('rssSlopeMbPerH', rssSlope);
+    ctx.figure('rssGrowthMb', growth);
+    ctx.figure('heapGrowthMb', heapGrowth);
+    ctx.figure('retainedAtWarmupMb', heapAtWarm ? heapAtWarm.heapMb + heapAtWarm.externalMb : Number.NaN);
+    ctx.figure('retainedAtEndMb', heapAtEnd ? heapAtEnd.heapMb + heapAtEnd.externalMb : Number.NaN);
+    ctx.figure('retainedGrowthMb', retainedGrowth);
+    ctx.figure('fdBaseline', fdBase);
+    ctx.figure('fdMin', fdMin);
+    ctx.figure('fdMax', fdMax);
+    ctx.figure('eventLoopP99Ms', eld?.p99 ?? Number.NaN);
+    ctx.figure('eventLoopMaxMs', eld?.max ?? Number.NaN);
+    ctx.figure('eventLoopWorstWindowP99Ms', Math.max(...after.map((s) => s.p99)));
+    ctx.figure('cpuPctOfCore', cpuPct);
+    ctx.figure('brokerFlaps', applied.brokerFlaps);
+    ctx.figure('cameraReboots', e?.reboots ?? 0);
+    ctx.figure('serialUnplugs', e?.unplugs ?? 0);
+    ctx.figure('faultsFailed', e?.failed ?? Number.NaN);
+    ctx.figure('scenarioEvents', e?.scenarioEvents ?? 0);
+    ctx.figure('incidentEventsCommitted', lastSeq);
+    ctx.figure('incidentsRaisedAtCenter', raised.length);
+    ctx.figure('raisedByKind', [...kinds].map(([k, n]) => `${k}:${n}`).join(','));
+    ctx.figure('devicesOnlineAtEnd', bs?.devices ? `${bs.devices.online}/${bs.devices.total}` : '?');
+    ctx.figure('restarts', alive ? 0 : 1);
+    ctx.figure('driverRestarts', driverRestarts);
+
+    ctx.check('0 restarts: the box process never exited, no driver restarted', alive && driverRestarts === 0,
+      alive ? `pid ${pid} up for ${minutes} min, driver restarts ${driverRestarts}` : `the box exited (${boxExit}) after ${round((Date.now() - t0) / 60_000)} min`);
+    ctx.check('fd count within ±5 of the baseline after warm-up', after.length > 0 && fdMax - fdBase <= 5 && fdBase - fdMin <= 5,
+      `baseline ${fdBase}, min ${fdMin}, max ${fdMax} over ${after.length} samples`);
+    ctx.check('event-loop delay p99 ≤ 50 ms after warm-up', eld !== null && eld.count > 0 && eld.p99 <= 50,
+      eld ? `p99 ${eld.p99} ms, max ${eld.max} ms (${eld.count} ticks of ${10} ms)` : 'no figure: the box is gone');
+    // Retained memory: heap + external after a full GC at the end of the warm-up and at the end. Allowed: 1 MB/h
+    // of the window (the issue's rate), at least 2 MB (what a handful of in-flight requests and timers can hold).
+    const retainedLimit = Math.max(2, windowMs / 3_600_000);
+    ctx.check(`retained heap + external (after a full GC) grew ≤ ${round(retainedLimit)} MB after warm-up`,
+      heapAtWarm?.forced === true && heapAtEnd?.forced === true && retainedGrowth <= retainedLimit,
+      heapAtWarm && heapAtEnd ? `${round(heapAtWarm.heapMb + heapAtWarm.externalMb)} → ${round(heapAtEnd.heapMb + heapAtEnd.externalMb)} MB (heap ${heapAtWarm.heapMb} → ${heapAtEnd.heapMb}, `
+        + `external ${heapAtWarm.externalMb} → ${heapAtEnd.externalMb}) over ${round(windowMs / 60_000)} min${heapAtEnd.forced ? '' : ' (no forced GC: node without --expose-gc)'}` : 'no figure');
+    if (totalMs - warmMs >= SLOPE_MIN_WINDOW_MS) {
+      ctx.check('RSS slope ≤ 1 MB/h after warm-up', rssSlope <= 1, `${round(rssSlope)} MB/h over ${round(windowMs / 3_600_000)} h (growth ${round(growth)} MB)`);
+    } else {
+      ctx.note(`RSS slope ${round(rssSlope)} MB/h and growth ${round(growth)} MB are reported, not checked: after warm-up RSS still moved within `
+        + `${round(rssMax - rssMin)} MB (GC, the heap settling) over ${round(windowMs / 60_000)} min, so neither says anything about 1 MB/h. `
+        + 'The slope ≤ 1 MB/h is checked with ≥ 60 min after warm-up (--full, or FAULTS_SOAK_MINUTES ≥ 75); at this size the leak check is the retained heap after a full GC');
+    }
+    ctx.check('the box recovered from every fault (cameras resubscribed, lines polled after the last replug)',
+      e !== null && e.failed === 0 && e.subscribed === e.cameras && e.lines.every((l) => l.sinceReplug > 0),
+      e ? `${e.subscribed}/${e.cameras} cameras subscribed (not: ${e.unsubscribed.slice(0, 5).join(',') || 'none'}), lines since replug ${e.lines.map((l) => l.sinceReplug).join(',')}, ${e.failed} faults failed` : 'no stats from the estate');
+    ctx.check('every incident event the box committed reached the center', lastSeq > 0 && missing.length === 0,
+      `${lastSeq} committed, missing ${summarize(missing)}`);
+    if (!ctx.full && process.env.FAULTS_SOAK_MINUTES === undefined) ctx.note('CI runs 5 min, not the issue\'s 10, to stay inside the 20-minute CI budget of the whole suite');
   },
 };

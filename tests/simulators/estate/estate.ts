@@ -129,9 +129,12 @@ export class SimulatedEstate {
     }
   }
 
+  private newCamera(p: Placement, port: number): SimulatedCamera {
+    return new SimulatedCamera({ port, model: this.opts.cameraModel ?? 'hikvision', ...this.opts.credentials, serial: p.device.id.toUpperCase() });
+  }
+
   private async startCamera(p: Placement): Promise<void> {
-    const model = this.opts.cameraModel ?? 'hikvision';
-    const make = (port: number) => new SimulatedCamera({ port, model, ...this.opts.credentials, serial: p.device.id.toUpperCase() });
+    const make = (port: number) => this.newCamera(p, port);
     let cam = make(p.port ?? 0);
     try {
       await cam.start();
@@ -217,6 +220,63 @@ export class SimulatedEstate {
   /** Requests served per line (the bench and the summary). */
   lineStats(): Array<{ path: string; boxPath: string; units: number; requests: number }> {
     return [...this.lines.values()].map((l) => ({ path: l.path, boxPath: l.boxPath, units: l.units.size, requests: l.sim?.slave.requests ?? 0 }));
+  }
+
+  /** Indexes of the serial lines (the box opens line i at `dir`/ttyQH<i>). */
+  lineIndexes(): number[] {
+    return [...this.lines.values()].map((l) => l.index);
+  }
+
+  /**
+   * The RS-485 adapter of line `index` unplugged (pty transport only): socat is killed, so both ends fail with
+   * EIO as an unplugged USB adapter does. The units keep their registers and faults (they were not
+   * power-cycled); replugLine() starts socat again on the same paths and the simulator reattaches.
+   */
+  async unplugLine(index: number): Promise<void> {
+    const line = this.lineAt(index);
+    if (!line.pty) throw new Error(`line ${index} is not a PTY line (unplugging needs the pty transport)`);
+    await line.pty.stop();
+    await line.sim?.close().catch(() => undefined);
+  }
+
+  async replugLine(index: number): Promise<void> {
+    const line = this.lineAt(index);
+    if (!line.pty || !line.sim) throw new Error(`line ${index} is not a started PTY line`);
+    await line.pty.start();
+    await line.sim.attach(line.pty.b);
+  }
+
+  /**
+   * Camera `id` power-cycled: it goes away at once (its connections cut, new ones refused) and after `downMs`
+   * a fresh camera answers on the same port, with no subscriptions and its clock restarted at 2000-01-01 (no
+   * RTC until NTP), as cameras do. camera(id) is the new one from then on.
+   */
+  async rebootCamera(id: string, downMs: number): Promise<void> {
+    const p = this.placement(id);
+    const old = this.camera(id);
+    await old.stop();
+    await new Promise((r) => setTimeout(r, downMs));
+    if (!this.started) return;
+    const cam = this.newCamera(p, p.port ?? 0);
+    cam.reboot();
+    let lastErr: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        await cam.start();
+        this.cameras.set(id, cam);
+        return;
+      } catch (err) {
+        lastErr = err; // the port is still in TIME_WAIT or briefly taken: try again
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    throw new Error(`camera ${id} could not listen on port ${p.port} again: ${String(lastErr)}`);
+  }
+
+  private lineAt(index: number): SimLine {
+    const line = [...this.lines.values()].find((l) => l.index === index);
+    if (!line) throw new Error(`no simulated line ${index}`);
+    return line;
   }
 
   async stop(): Promise<void> {
