@@ -205,7 +205,7 @@ export const boxConfigSchema = z.strictObject({
     backoffBaseMs: int('Reconnect backoff base.', 'ms').min(100).default(1000),
     backoffCapMs: int('Reconnect backoff cap.', 'ms').min(1000).default(60_000),
     firstRetryMaxMs: int('First reconnect after a random delay up to this.', 'ms').min(0).default(5000),
-    retriesPerHour: int('At most this many connection attempts in any rolling hour (on top of the jittered backoff).', '/h').min(1).max(100_000).default(120),
+    retriesPerHour: int('Connection attempts refilled per hour into a bucket of 10 (on top of the jittered backoff): any hour holds at most this + 10.', '/h').min(1).max(1_000_000).default(120),
     centerKeys: z.array(z.string()).default([]).meta({ description: 'PEM files of the center public keys (Ed25519).' }),
     healthIntervalS: int('R/health period.', 's').min(10).max(300).default(300),
   }),

@@ -18,29 +18,37 @@ export function reconnectDelay(attempt: number, policy: BackoffPolicy, random: (
 }
 
 /**
- * A hard budget on top of the jitter: at most `perHour` connection attempts in any rolling hour. Full jitter at
- * the 60 s cap averages ~120 attempts an hour, with single hours well above (~21 % over 130): the budget only
- * lengthens the delays that would break it, so the contract's jittered schedule is kept everywhere else.
+ * A hard budget on top of the jitter: a token bucket of `burst` attempts refilled at `perHour` an hour, so any
+ * hour holds at most perHour + burst attempts (120 + 10 = 130 by default). Full jitter at the 60 s cap
+ * averages ~120 attempts an hour, with single hours above 130 (about one in twenty at steady state): the
+ * bucket only lengthens a delay when it is empty, and then by no more than one refill (30 s at 120/h), so
+ * even a configuration with a tiny backoff cap is slowed to the budget's pace, never stalled.
  */
 export class RetryBudget {
-  private readonly times: number[] = [];
+  private tokens: number;
+  private last: number | undefined;
+  private readonly perMs: number;
 
-  constructor(private readonly perHour: number, private readonly windowMs = 3_600_000) {}
-
-  /** The delay to use from `now` (monotonic ms) instead of `proposed`, so the attempt stays within the budget. */
-  delay(now: number, proposed: number): number {
-    const at = now + Math.max(0, proposed);
-    while (this.times.length > 0 && this.times[0]! <= at - this.windowMs) this.times.shift();
-    if (this.times.length < this.perHour) return Math.max(0, proposed);
-    // The attempt that must leave the window first: with `perHour` attempts in it, the oldest one.
-    const earliest = this.times[this.times.length - this.perHour]! + this.windowMs;
-    return Math.max(at, earliest) - now;
+  constructor(perHour: number, private readonly burst = 10) {
+    this.tokens = burst;
+    this.perMs = perHour / 3_600_000;
   }
 
-  /** An attempt was made at `now` (monotonic ms). */
+  private level(at: number): number {
+    return this.last === undefined ? this.tokens : Math.min(this.burst, this.tokens + (at - this.last) * this.perMs);
+  }
+
+  /** The delay to use from `now` (monotonic ms) instead of `proposed`, so the attempt finds a token. */
+  delay(now: number, proposed: number): number {
+    const wait = Math.max(0, proposed);
+    const level = this.level(now + wait);
+    return level >= 1 ? wait : wait + Math.ceil((1 - level) / this.perMs);
+  }
+
+  /** An attempt was made at `now` (monotonic ms): it takes a token (the level may go below zero, never stays). */
   record(now: number): void {
-    this.times.push(now);
-    if (this.times.length > this.perHour * 2) this.times.splice(0, this.times.length - this.perHour);
+    this.tokens = this.level(now) - 1;
+    this.last = now;
   }
 }
 

@@ -43,7 +43,9 @@ let uplink: Uplink | null = null;
 if (env.BROKER_URL) {
   uplink = new Uplink({
     config: { url: env.BROKER_URL, prefix: 'qinhe', insecure: env.INSECURE === '1', keepaliveS: num('KEEPALIVE_S', 5), drainPerS: num('DRAIN_PER_S', 5000),
-      backoffBaseMs: num('BACKOFF_BASE_MS', 100), backoffCapMs: num('BACKOFF_CAP_MS', 1000), firstRetryMaxMs: num('FIRST_RETRY_MS', 50), retriesPerHour: 120,
+      backoffBaseMs: num('BACKOFF_BASE_MS', 100), backoffCapMs: num('BACKOFF_CAP_MS', 1000), firstRetryMaxMs: num('FIRST_RETRY_MS', 50),
+      // The retry budget in this box's time scale (120 an hour at the contract's 60 s cap).
+      retriesPerHour: Math.round((120 * 60_000) / num('BACKOFF_CAP_MS', 1000)),
       centerKeys: [], healthIntervalS: 300 },
     estate: 'caima', box: env.BOX_ID ?? 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 1, online: 1 }),
     onConnectionChange: (e) => out(`conn ${e.connected ? 'up' : 'down'} ${Date.now()}`),

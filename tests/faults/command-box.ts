@@ -23,7 +23,7 @@ const dispatcher = new CommandDispatcher({ keys: [process.env.CENTER_KEY ?? ''],
 let handled = 0;
 const uplink = new Uplink({
   config: { url: process.env.BROKER_URL ?? '', prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 5000, backoffBaseMs: 100,
-    backoffCapMs: 1000, firstRetryMaxMs: 50, retriesPerHour: 120, centerKeys: [], healthIntervalS: 300 },
+    backoffCapMs: 1000, firstRetryMaxMs: 50, retriesPerHour: 7200 /* 120/h at a 60 s cap, scaled to 1 s */, centerKeys: [], healthIntervalS: 300 },
   estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
   onCommand: (name, payload) => { handled += 1; void dispatcher.handle(name, payload); },
   onConnectionChange: (e) => { if (e.connected) setTimeout(() => process.stdout.write('ready\n'), 300); },

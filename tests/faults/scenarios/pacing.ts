@@ -1,7 +1,7 @@
 /**
  * Item 7 — reconnect pacing.
  * backoff-hour: the real Uplink (its reconnect loop: reconnectDelay with the contract's base 1 s, cap 60 s, first
- * retry ≤ 5 s, then the RetryBudget of 120 attempts per rolling hour) against a port where nothing listens, with
+ * retry ≤ 5 s, then the RetryBudget: 10 tokens refilled at 120 an hour) against a port where nothing listens, with
  * the test's ManualTimers standing in for two hours of wall time: attempts per box-hour. The same count for many
  * box-hours straight from reconnectDelay + RetryBudget, and from reconnectDelay alone (the control: full jitter
  * alone goes over 130 in about a fifth of the hours).
@@ -33,7 +33,7 @@ function uplinkFor(url: string, box: string, outbox: Outbox, policy: typeof CONT
   const timers = extra.timers;
   return new Uplink({
     config: { url, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 200, backoffBaseMs: policy.baseMs, backoffCapMs: policy.capMs,
-      firstRetryMaxMs: policy.firstRetryMaxMs, retriesPerHour: RETRIES_PER_HOUR, centerKeys: [], healthIntervalS: 300 },
+      firstRetryMaxMs: policy.firstRetryMaxMs, retriesPerHour: Math.round((RETRIES_PER_HOUR * CONTRACT.capMs) / policy.capMs), centerKeys: [], healthIntervalS: 300 },
     estate: 'caima', box, secrets: {}, outbox, logger: silent, version: '0.1.0', stateDevices: () => ({ total: 0, online: 0 }),
     ...(timers ? { timers, clock: { now: () => Date.UTC(2026, 10, 26) + timers.now, mono: () => timers.now } } : {}),
   });

@@ -17,7 +17,7 @@ const { store } = openStore({ dataDir, storage: storageConfig({ dataDir }), logg
 const outbox = new Outbox(store);
 const uplink = new Uplink({
   config: { url, prefix: 'qinhe', insecure: false, keepaliveS: 30, drainPerS: 5000, backoffBaseMs: 50, backoffCapMs: 200,
-    firstRetryMaxMs: 50, retriesPerHour: 120, centerKeys: [], healthIntervalS: 300 },
+    firstRetryMaxMs: 50, retriesPerHour: 36_000 /* 120/h at a 60 s cap, scaled to 200 ms */, centerKeys: [], healthIntervalS: 300 },
   estate: 'caima', box: 'caima-01', secrets: {}, outbox, logger, version: '0.1.0', stateDevices: () => ({ total: 1, online: 1 }),
 });
 await uplink.start();

@@ -19,35 +19,40 @@ describe('reconnectDelay (full jitter)', () => {
   });
 });
 
-describe('RetryBudget', () => {
-  it('keeps the proposed delay while the rolling hour has room', () => {
-    const b = new RetryBudget(3);
-    b.record(0);
-    b.record(1000);
-    expect(b.delay(1000, 500)).toBe(500);
-  });
-  it('lengthens a delay that would put one attempt too many into any hour, and only that one', () => {
-    const b = new RetryBudget(3, 60_000);
-    for (const t of [0, 10_000, 20_000]) b.record(t);
-    // A 4th attempt at 25 s would make 4 in the minute (0, 10, 20, 25): wait until the one at 0 leaves it.
-    expect(b.delay(20_000, 5000)).toBe(40_000);
-    b.record(60_000);
-    // From 60 s: 10, 20, 60 in the window; the one at 10 leaves at 70.
-    expect(b.delay(60_000, 1000)).toBe(10_000);
-    expect(b.delay(60_000, 30_000)).toBe(30_000);
-  });
-  it('holds any sequence of jittered delays to the budget in every rolling hour', () => {
+describe('RetryBudget (token bucket: burst 10, refilled at perHour)', () => {
+  it('keeps the proposed delay while the bucket has a token', () => {
     const b = new RetryBudget(120);
-    const times: number[] = [];
-    let now = 0;
-    for (let i = 0; i < 2000; i++) {
-      times.push(now);
-      b.record(now);
-      now += b.delay(now, reconnectDelay(8, policy, Math.random));
-    }
-    for (let i = 0; i < times.length; i++) {
-      const inHour = times.filter((t) => t >= times[i]! && t < times[i]! + 3_600_000).length;
-      expect(inHour).toBeLessThanOrEqual(120);
+    for (let i = 0; i < 9; i++) b.record(i * 100);
+    expect(b.delay(900, 500)).toBe(500);
+  });
+  it('lengthens a delay only when the bucket is empty, by what one token takes to come back', () => {
+    const b = new RetryBudget(120); // a token every 30 s
+    for (let i = 0; i < 10; i++) b.record(i * 100); // the burst used up within a second
+    // 10 taken, 10 in the bucket at the start, one back every 30 s: the 11th attempt finds a token at 30 s.
+    const at = 900 + b.delay(900, 500);
+    expect(at).toBeGreaterThanOrEqual(30_000);
+    expect(at).toBeLessThanOrEqual(30_002);
+    expect(b.delay(900, 40_000)).toBe(40_000); // a long jittered delay needs no help
+  });
+  it('holds any sequence of delays, however short, to perHour + burst in every rolling hour, without stalling', () => {
+    for (const jitter of [() => reconnectDelay(8, policy, Math.random), () => Math.random() * 500]) {
+      const b = new RetryBudget(120);
+      const times: number[] = [];
+      let now = 0;
+      let longest = 0;
+      for (let i = 0; i < 3000; i++) {
+        times.push(now);
+        b.record(now);
+        const d = b.delay(now, jitter());
+        longest = Math.max(longest, d);
+        now += d;
+      }
+      for (let i = 0; i < times.length; i++) {
+        let n = 0;
+        for (let k = i; k < times.length && times[k]! < times[i]! + 3_600_000; k++) n++;
+        expect(n).toBeLessThanOrEqual(130);
+      }
+      expect(longest).toBeLessThanOrEqual(60_000 + 30_000);
     }
   });
 });
