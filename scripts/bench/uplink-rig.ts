@@ -39,7 +39,8 @@ export class UplinkRig {
   }
 
   async connect(): Promise<void> {
-    const config = boxConfigSchema.shape.uplink.parse({ url: this.url, drainPerS: this.drainPerS, firstRetryMaxMs: 0, backoffBaseMs: 100, backoffCapMs: 1000 });
+    const config = boxConfigSchema.shape.uplink.parse({ url: this.url, drainPerS: this.drainPerS, firstRetryMaxMs: 0, backoffBaseMs: 100, backoffCapMs: 1000,
+      retriesPerHour: 7200 /* the default 120/h at a 60 s cap, scaled to this 1 s cap */ });
     this.uplink = new Uplink({
       config, estate: 'bench', box: 'bench-01', secrets: {}, outbox: this.outbox, logger: this.logger, version: '0.0.0-bench',
       stateDevices: () => ({ total: 0, online: 0 }),
