@@ -231,7 +231,11 @@ export class Outbox implements OutboxPort {
     } catch (err) {
       this.logger.error({ err }, 'outbox eviction failed');
     }
-    const lanes = new Set(batch.map((p) => p.lane));
+    this.notifyAppend(new Set(batch.map((p) => p.lane)));
+  }
+
+  /** Tells the onAppend listeners which lanes have new rows (none: rows became pending again). */
+  private notifyAppend(lanes: ReadonlySet<Lane>): void {
     for (const fn of this.listeners) {
       try { fn(lanes); } catch (err) { this.logger.error({ err }, 'outbox listener threw'); }
     }
@@ -331,10 +335,7 @@ export class Outbox implements OutboxPort {
     } catch (err) {
       this.logger.error({ err }, 'outbox delete failed; messages will be sent again');
       this.acking.clear();
-      // They are pending again: readers that saw the outbox empty must read it again.
-      for (const fn of this.listeners) {
-        try { fn(new Set()); } catch (e) { this.logger.error({ err: e }, 'outbox listener threw'); }
-      }
+      this.notifyAppend(new Set()); // pending again: readers that saw the outbox empty must read it again
     }
   }
 
