@@ -6,7 +6,10 @@
  *
  * stdout (one line each):  ready <json {addresses: {id: address}, lines: [index]}>   event <scenario text>
  *                          rebooted <id> <down ms>   replugged <index> <down ms>   failed <what> <message>
- *                          stats <json>
+ *                          stats <json>   socat <pid> (every socat started: the first of each line, every replug's)
+ * socat processes do not die with this process: stop, stdin's end, SIGTERM, SIGINT and SIGHUP stop them, and
+ * the `exit` handler SIGKILLs any left. A SIGKILL of this process runs none of that, so the pids are reported
+ * and the harness kills what is left of them (scenarios/soak.ts).
  * stdin commands:          scenario (start the Caima scenario) | reboot <camera id> <down ms> |
  *                          unplug <line index> <down ms> | stats | stop
  * env: INVENTORY, DEV_DIR, CAM_USER, CAM_PASS, SEED
@@ -23,7 +26,8 @@ const env = process.env;
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const devices = readInventory(env.INVENTORY ?? '').map((r) => r.device);
 const estate = new SimulatedEstate({ devices, profiles: loadProfiles().profiles, dir: env.DEV_DIR ?? '',
-  credentials: { username: env.CAM_USER ?? 'admin', password: env.CAM_PASS ?? '' }, transport: 'pty' });
+  credentials: { username: env.CAM_USER ?? 'admin', password: env.CAM_PASS ?? '' }, transport: 'pty', onSocat: (pid) => out(`socat ${pid}`) });
+process.on('exit', () => estate.killLinksNow());
 await estate.start();
 const cameraIds = estate.deviceIds().filter((id) => estate.device(id).config.type === 'camera');
 const scenario = new Scenario(estate, 'caima', { seed: Number(env.SEED ?? 20261126) });
@@ -59,8 +63,10 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // Whatever hangs in the orderly stop, the exit handler still kills the socats.
+  setTimeout(() => process.exit(1), 5000).unref();
   scenario.stop();
-  await estate.stop();
+  await estate.stop().catch(() => undefined);
   process.exit(0);
 }
 
@@ -84,4 +90,4 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   else if (cmd === 'stop') void stop();
 });
 process.stdin.on('end', () => void stop());
-process.on('SIGTERM', () => void stop());
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void stop());

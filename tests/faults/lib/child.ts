@@ -3,15 +3,49 @@
  * a promise for the exit, and a registry so every child still alive is killed (by pid) when the suite exits.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const alive = new Set<ChildProcess>();
+/** Grandchildren a child reported (pid → text its command line must contain, so a reused pid is left alone). */
+const adopted = new Map<number, string>();
 
 export function killAllChildren(): void {
   for (const c of alive) {
     try { c.kill('SIGKILL'); } catch { /* gone */ }
   }
   alive.clear();
+  killAdopted();
+}
+
+/**
+ * A process a child started and reported (e.g. the soak estate's socat): killed by killAdopted() or at the
+ * suite's exit if still running, since it does not die with its parent when that is SIGKILLed.
+ */
+export function adoptPid(pid: number, cmdlineHas: string): void {
+  adopted.set(pid, cmdlineHas);
+}
+
+/** Whether `pid` runs now with `cmdlineHas` in its command line. */
+export function runningWith(pid: number, cmdlineHas: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(cmdlineHas);
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs the adopted processes (all, or those of `pids`) still running; returns the pids it killed. */
+export function killAdopted(pids?: Iterable<number>): number[] {
+  const killed: number[] = [];
+  for (const pid of pids ?? [...adopted.keys()]) {
+    const has = adopted.get(pid);
+    if (has === undefined) continue;
+    adopted.delete(pid);
+    if (!runningWith(pid, has)) continue;
+    try { process.kill(pid, 'SIGKILL'); killed.push(pid); } catch { /* gone */ }
+  }
+  return killed;
 }
 
 export interface Child {

@@ -27,7 +27,7 @@ import { readInventory, writeInventory } from '../../../runtime/demo/inventory.j
 import { demoCameraCredentials, demoCenterKey, demoPaths, makeDirs, provisionDemo } from '../../../runtime/demo/provision.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { mulberry32, offlineTarget } from '../../simulators/estate/scenario.js';
-import { spawnChild, type Child } from '../lib/child.js';
+import { adoptPid, killAdopted, runningWith, spawnChild, type Child } from '../lib/child.js';
 import { Center } from '../lib/center.js';
 import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
@@ -122,7 +122,32 @@ export const soak: Scenario = {
     makeDirs(paths);
     const creds = demoCameraCredentials(paths);
     const estate = tsx(ESTATE, { INVENTORY, DEV_DIR: paths.dev, CAM_USER: creds.username, CAM_PASS: creds.password });
-    ctx.defer(() => estate.kill());
+    // Every socat the estate starts (its lines' first, and each replug's) is reported as `socat <pid>` and adopted:
+    // socat does not die with the estate, and a SIGKILLed estate cannot stop them.
+    const socats: number[] = [];
+    let linesSeen = 0;
+    estate.proc.stdout!.on('data', () => {
+      for (; linesSeen < estate.lines.length; linesSeen++) {
+        const m = /^socat (\d+)$/.exec(estate.lines[linesSeen]!);
+        if (m) { socats.push(Number(m[1])); adoptPid(Number(m[1]), paths.dev); }
+      }
+    });
+    ctx.defer(async () => {
+      // The estate's own stop first (SIGTERM: it stops its cameras and socats), SIGKILL if it hangs; then the harness
+      // kills whatever socat it reported and is still running.
+      estate.proc.kill('SIGTERM');
+      await Promise.race([estate.exited, sleep(8000)]);
+      await estate.kill('SIGKILL');
+      const leftByEstate = socats.filter((pid) => runningWith(pid, paths.dev));
+      const killed = killAdopted(socats);
+      await sleep(200);
+      const remaining = socats.filter((pid) => runningWith(pid, paths.dev));
+      ctx.figure('socatsStarted', socats.length);
+      ctx.figure('socatsLeftByEstate', leftByEstate.length);
+      ctx.check('every socat the estate started is gone after the run', remaining.length === 0 && socats.length > 0,
+        `${socats.length} started (the lines' first and the replugs'); ${leftByEstate.length} outlived the estate`
+        + `${killed.length ? ` (killed by the harness: ${killed.join(',')})` : ''}; still running: ${remaining.join(',') || 'none'}`);
+    });
     const ready = JSON.parse((await estate.line('ready ', 120_000)).slice(6)) as { addresses: Record<string, string>; lines: number[] };
     const devices = readInventory(INVENTORY).map((r) => r.device);
     writeInventory(paths.inventoryFile, devices, (id) => ready.addresses[id] ?? '');

@@ -10,6 +10,7 @@
  * `addressOf(id)` is the address the box must use for a device (PTY link, camera port): the caller writes it
  * into the inventory before provisioning. Nothing starts in the constructor.
  */
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAddress } from '../../../config/address.js';
 import type { DeviceConfig, ProfileConfig } from '../../../config/schema.js';
@@ -36,6 +37,8 @@ export interface EstateOptions {
   /** Slave processing time before each reply (default 2 ms). */
   turnaroundMs?: number;
   cameraModel?: CameraModel;
+  /** Told of every socat the estate starts (each line's first, and every replug's), e.g. to report its pid. */
+  onSocat?: (pid: number) => void;
 }
 
 interface SimLine {
@@ -65,6 +68,8 @@ export class SimulatedEstate {
   private readonly cameras = new Map<string, SimulatedCamera>();
   private transport: 'pty' | 'memory' = 'pty';
   private started = false;
+  /** Every socat started and not yet exited (first starts and replugs): stop() and killLinksNow() end them. */
+  private readonly socats = new Set<ChildProcess>();
 
   constructor(private readonly opts: EstateOptions) {
     for (const device of opts.devices) {
@@ -118,7 +123,7 @@ export class SimulatedEstate {
     const sim = new SimulatedModbusLine({ units: line.units, baud: this.opts.baud ?? 9600, turnaroundMs: this.opts.turnaroundMs ?? 2 });
     line.sim = sim;
     if (this.transport === 'pty') {
-      line.pty = new PtyPair(line.boxPath, `${line.boxPath}.sim`);
+      line.pty = new PtyPair(line.boxPath, `${line.boxPath}.sim`, (proc) => this.track(proc));
       await line.pty.start();
       await sim.attach(line.pty.b);
     } else {
@@ -126,6 +131,28 @@ export class SimulatedEstate {
       await simEnd.open();
       sim.connect(simEnd);
       line.boxEnd = boxEnd;
+    }
+  }
+
+  private track(proc: ChildProcess): void {
+    if (proc.pid === undefined) return;
+    this.socats.add(proc);
+    proc.once('exit', () => this.socats.delete(proc));
+    this.opts.onSocat?.(proc.pid);
+  }
+
+  /** Pids of the socat processes running now. */
+  socatPids(): number[] {
+    return [...this.socats].map((p) => p.pid!).filter((pid) => pid !== undefined);
+  }
+
+  /**
+   * SIGKILLs every socat still running, synchronously: for a process's `exit` handler, where nothing
+   * asynchronous runs (stop() is the orderly way).
+   */
+  killLinksNow(): void {
+    for (const p of this.socats) {
+      try { p.kill('SIGKILL'); } catch { /* gone */ }
     }
   }
 
@@ -241,6 +268,8 @@ export class SimulatedEstate {
 
   async replugLine(index: number): Promise<void> {
     const line = this.lineAt(index);
+    // A replug still waiting when the estate stopped would start a socat nobody stops.
+    if (!this.started) throw new Error(`line ${index}: the estate is stopped`);
     if (!line.pty || !line.sim) throw new Error(`line ${index} is not a started PTY line`);
     await line.pty.start();
     await line.sim.attach(line.pty.b);
@@ -282,11 +311,17 @@ export class SimulatedEstate {
   async stop(): Promise<void> {
     await Promise.allSettled([...this.cameras.values()].map((c) => c.stop()));
     this.cameras.clear();
+    this.started = false;
     for (const line of this.lines.values()) {
       await line.sim?.close().catch(() => undefined);
       await line.pty?.stop();
     }
-    this.started = false;
+    // Any socat the lines no longer hold (a replug that raced the stop): none may outlive the estate.
+    await Promise.all([...this.socats].map((p) => new Promise<void>((resolve) => {
+      if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    })));
   }
 
   private placement(id: string): Placement {

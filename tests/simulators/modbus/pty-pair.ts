@@ -9,18 +9,27 @@ import { existsSync, rmSync } from 'node:fs';
 export class PtyPair {
   private proc: ChildProcess | undefined;
 
-  constructor(readonly a: string, readonly b: string) {}
+  /** `onSpawn`: told of every socat started (the first and each replug), for owners that must account for them. */
+  constructor(readonly a: string, readonly b: string, private readonly onSpawn?: (proc: ChildProcess) => void) {}
+
+  /** The pid of the running socat (undefined when stopped). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
 
   async start(): Promise<void> {
     rmSync(this.a, { force: true });
     rmSync(this.b, { force: true });
     const proc = spawn('socat', [`pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], { stdio: 'ignore' });
     this.proc = proc;
+    this.onSpawn?.(proc);
     for (let i = 0; i < 400; i++) {
       if (existsSync(this.a) && existsSync(this.b)) return;
       if (proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 10));
     }
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    this.proc = undefined;
     throw new Error(`socat did not create ${this.a} and ${this.b}`);
   }
 
