@@ -14,6 +14,8 @@
  * - Everything else comes from the outbox through the Drainer (drain.ts: pacing, window, what `buffered` means).
  * - The reconnect attempt counter resets on CONNACK, so after each loss the first retry is again 0–5 s.
  * - At most `retriesPerHour` connection attempts in any rolling hour (RetryBudget, backoff.ts).
+ * - A half-open link (no FIN, no RST) is declared dead after 1.25 × keepalive without a packet from the broker
+ *   (Liveness, liveness.ts; fault item 8) and handled like any other loss: the outbox keeps everything.
  */
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -24,6 +26,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Outbox } from '../store/index.js';
 import { reconnectDelay, RetryBudget, systemTimers, type Timers } from './backoff.js';
 import { Drainer } from './drain.js';
+import { Liveness } from './liveness.js';
 import { checkTransport, connectOptions, STATE_STOPPED, topicRoot } from './options.js';
 
 const DEFAULT_WINDOW = 1000;
@@ -68,6 +71,7 @@ export class Uplink {
   private attempt = 0;
   private readonly budget: RetryBudget;
   private retryTimer: unknown = null;
+  private liveness: Liveness | null = null;
   private startedAt = '';
   private lastError = '';
 
@@ -122,6 +126,9 @@ export class Uplink {
     this.client = client;
     client.on('connect', (connack: IConnackPacket) => this.onConnected(client, connack));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('packetreceive', () => {
+      if (client === this.client) this.liveness?.received();
+    });
     client.on('error', (err) => {
       const msg = errorMessage(err);
       if (msg !== this.lastError) this.logger.warn({ err: msg }, 'uplink error');
@@ -136,6 +143,7 @@ export class Uplink {
     this.connected = true;
     this.lastError = '';
     this.logger.info({ sessionPresent: connack.sessionPresent }, 'uplink connected');
+    this.watch(client, connack.properties?.serverKeepAlive ?? this.o.config.keepaliveS);
     client.subscribe(`${this.root}/cmd/+`, { qos: 1 }, (err) => {
       if (err) this.logger.error({ err }, 'subscribing to commands failed');
     });
@@ -151,6 +159,27 @@ export class Uplink {
     this.notify({ connected: true });
   }
 
+  /** Starts the liveness watchdog of this connection (liveness.ts). */
+  private watch(client: MqttClient, keepaliveS: number): void {
+    this.liveness?.stop();
+    this.liveness = new Liveness({
+      keepaliveMs: keepaliveS * 1000, mono: () => this.clock.mono(), timers: this.timers,
+      ping: () => {
+        try {
+          client.sendPing();
+        } catch (err) {
+          this.logger.debug({ err: errorMessage(err) }, 'PINGREQ not sent');
+        }
+      },
+      dead: (silentMs) => {
+        if (client !== this.client) return;
+        this.lastError = `no packet from the broker for ${(silentMs / 1000).toFixed(2)} s (keepalive ${keepaliveS} s)`;
+        this.onClosed(client); // the loss path: force-close the socket, keep the outbox, reconnect with backoff
+      },
+    });
+    this.liveness.start();
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
     const prefix = `${this.root}/cmd/`;
     if (!topic.startsWith(prefix) || !this.o.onCommand) return;
@@ -164,9 +193,12 @@ export class Uplink {
   private onClosed(client: MqttClient): void {
     if (client !== this.client) return;
     this.client = null;
+    this.liveness?.stop();
+    this.liveness = null;
     this.drainer.detach();
     client.removeAllListeners('connect');
     client.removeAllListeners('message');
+    client.removeAllListeners('packetreceive');
     client.end(true);
     if (this.connected) {
       this.connected = false;
@@ -205,6 +237,8 @@ export class Uplink {
   private async doStop(): Promise<void> {
     if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.liveness?.stop();
+    this.liveness = null;
     const client = this.client;
     this.client = null;
     this.drainer.detach();
@@ -214,7 +248,14 @@ export class Uplink {
         client.publish(`${this.root}/state`, STATE_STOPPED, { qos: 1, retain: true }, () => { clearTimeout(t); resolve(); });
       });
     }
-    if (client) await new Promise<void>((resolve) => client.end(!this.connected, {}, () => resolve()));
+    if (client) {
+      // mqtt.js's clean end waits for every unacknowledged publish; a broker that stopped answering (a half-open
+      // link) would hold stop() forever, so after 5 s the socket is dropped (the broker then sends the will).
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { client.stream?.destroy(); resolve(); }, 5_000);
+        client.end(!this.connected, {}, () => { clearTimeout(t); resolve(); });
+      });
+    }
     if (this.connected) {
       this.connected = false;
       this.notify({ connected: false, reason: 'stopped' });
