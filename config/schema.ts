@@ -205,6 +205,8 @@ export const boxConfigSchema = z.strictObject({
     backoffBaseMs: int('Reconnect backoff base.', 'ms').min(100).default(1000),
     backoffCapMs: int('Reconnect backoff cap.', 'ms').min(1000).default(60_000),
     firstRetryMaxMs: int('First reconnect after a random delay up to this.', 'ms').min(0).default(5000),
+    // Optional rather than defaulted, so uplink sections built in code before it existed still type-check.
+    jitter: z.enum(['full', 'equal']).optional().meta({ description: 'Reconnect jitter (default: full, contract v1): full = random(0, c); equal = c/2 + random(0, c/2), with c = min(cap, base·2^n): proposed upstream v2, the center must agree before a fleet uses it. The first retry is random 0–firstRetryMaxMs in both.' }),
     retriesPerHour: int('Connection attempts refilled per hour into a bucket of 10 (on top of the jittered backoff): any hour holds at most this + 10.', '/h').min(1).max(1_000_000).default(120),
     centerKeys: z.array(z.string()).default([]).meta({ description: 'PEM files of the center public keys (Ed25519).' }),
     healthIntervalS: int('R/health period.', 's').min(10).max(300).default(300),

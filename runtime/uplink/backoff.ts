@@ -1,12 +1,22 @@
 /**
- * Reconnect delays: exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And
- * Jitter", 2015): delay = random(0, min(cap, base * 2^attempt)). The first retry after a loss waits a random
- * 0–firstRetryMaxMs, so a district-wide broker restart does not bring every box back in the same second.
+ * Reconnect delays: exponential backoff with jitter (AWS architecture blog, "Exponential Backoff And Jitter",
+ * 2015), c = min(cap, base * 2^attempt):
+ *   full  (contract v1, the default)  delay = random(0, c)
+ *   equal (proposed upstream v2)      delay = c/2 + random(0, c/2)
+ * The first retry after a loss waits a random 0–firstRetryMaxMs in both, so a district-wide broker restart does
+ * not bring every box back in the same second. Full jitter's delays are uniform on [0, c], so the wait left when
+ * the broker returns is more often short than long and the first seconds are crowded (fault item 7: ≤ 10
+ * CONNECT/s for 200 boxes); equal jitter's floor of c/2 spreads the return more evenly over c/2–c. It changes the
+ * contract's reconnect rule, so a fleet uses it only once the center has agreed (uplink.jitter).
  */
+export type Jitter = 'full' | 'equal';
+
 export interface BackoffPolicy {
   baseMs: number;
   capMs: number;
   firstRetryMaxMs: number;
+  /** Default 'full' (contract v1). */
+  jitter?: Jitter;
 }
 
 /** `attempt` 0 is the first retry after a loss or a failed first connect. `random` returns [0, 1). */
@@ -14,12 +24,14 @@ export function reconnectDelay(attempt: number, policy: BackoffPolicy, random: (
   const r = Math.min(Math.max(random(), 0), 1);
   if (attempt <= 0) return Math.floor(r * policy.firstRetryMaxMs);
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 30));
+  if (policy.jitter === 'equal') return Math.floor(ceiling / 2 + (r * ceiling) / 2);
   return Math.floor(r * ceiling);
 }
 
 /**
  * A hard budget on top of the jitter: a token bucket of `burst` attempts refilled at `perHour` an hour, so any
- * hour holds at most perHour + burst attempts (120 + 10 = 130 by default). Full jitter at the 60 s cap
+ * hour holds at most perHour + burst attempts (120 + 10 = 130 by default). Equal jitter at the 60 s cap averages
+ * 45 s (80 an hour) and never meets an empty bucket at steady state. Full jitter at the 60 s cap
  * averages ~120 attempts an hour, with single hours above 130 (about one in twenty at steady state): the
  * bucket only lengthens a delay when it is empty, and then by no more than one refill (30 s at 120/h), so
  * even a configuration with a tiny backoff cap is slowed to the budget's pace, never stalled.

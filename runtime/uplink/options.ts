@@ -59,7 +59,7 @@ export function connectOptions(p: ConnectParams): IClientOptions {
     clientId: p.clientId,
     clean: false,
     keepalive: config.keepaliveS,
-    reconnectPeriod: 0, // our own loop (uplink.ts) with full jitter
+    reconnectPeriod: 0, // our own loop (uplink.ts) with jittered backoff
     connectTimeout: p.connectTimeoutMs,
     queueQoSZero: false,
     properties: { sessionExpiryInterval: SESSION_EXPIRY_S, maximumPacketSize: MAX_INCOMING_PACKET },

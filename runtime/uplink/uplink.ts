@@ -3,7 +3,7 @@
  *
  *   start() ─► connect ──CONNACK──► subscribe R/cmd/+ ─► R/state online (retained) ─► Drainer.attach
  *                 ▲                                                                      │ close/error
- *                 └──── reconnectDelay(attempt) (full jitter; injectable random+timers) ◄┘
+ *                 └──── reconnectDelay(attempt) (full or equal jitter; injectable random+timers) ◄┘
  *   stop()  ─► R/state stopped (retained, waits for PUBACK up to 5 s) ─► DISCONNECT (no will)
  *
  * - Own reconnect loop (mqtt.js reconnectPeriod: 0): a fresh client per attempt, so no message is ever
@@ -212,6 +212,7 @@ export class Uplink {
     if (!this.started || this.stopping || this.retryTimer !== null) return;
     const jittered = reconnectDelay(this.attempt, {
       baseMs: this.o.config.backoffBaseMs, capMs: this.o.config.backoffCapMs, firstRetryMaxMs: this.o.config.firstRetryMaxMs,
+      jitter: this.o.config.jitter ?? 'full',
     }, this.random);
     const delay = this.budget.delay(this.clock.mono(), jittered);
     this.attempt += 1;
