@@ -49,6 +49,7 @@ export class Liveness {
   /** Starts counting from now (call on CONNACK: the CONNACK itself was the last packet received). */
   start(): void {
     this.stop();
+    if (!(this.deadAfterMs > 0)) return; // no keepalive, no deadline
     this.running = true;
     this.received();
     this.arm();

@@ -143,7 +143,8 @@ export class Uplink {
     this.connected = true;
     this.lastError = '';
     this.logger.info({ sessionPresent: connack.sessionPresent }, 'uplink connected');
-    this.watch(client, connack.properties?.serverKeepAlive ?? this.o.config.keepaliveS);
+    // The broker's Server Keep Alive replaces ours (MQTT 5 §3.2.2.3.14); 0 or absent leaves ours, as in mqtt.js.
+    this.watch(client, connack.properties?.serverKeepAlive || this.o.config.keepaliveS);
     client.subscribe(`${this.root}/cmd/+`, { qos: 1 }, (err) => {
       if (err) this.logger.error({ err }, 'subscribing to commands failed');
     });

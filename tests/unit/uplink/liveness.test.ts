@@ -79,6 +79,16 @@ describe('Liveness (application-level watchdog of the broker link)', () => {
     }
   });
 
+  it('does nothing without a keepalive (0 means none)', async () => {
+    const timers = new ManualTimers();
+    let calls = 0;
+    const live = new Liveness({ keepaliveMs: 0, mono: () => timers.now, timers, ping: () => { calls += 1; }, dead: () => { calls += 1; } });
+    live.start();
+    expect(timers.size).toBe(0);
+    await timers.advance(60_000);
+    expect(calls).toBe(0);
+  });
+
   it('clears its timer on stop and fires nothing afterwards; stop is idempotent', async () => {
     const { timers, pings, deaths, live } = rig();
     live.start();
