@@ -12,7 +12,7 @@
  *
  * Warm-up (excluded from the RSS and fd baselines, and from the event-loop p99): the first 20 % of the run or
  * 60 s, whichever is longer. Faults run from 20 s on, warm-up included, so the fault paths' first allocations
- * fall in the warm-up. Sizes: CI 5 min, --full 8 h; FAULTS_SOAK_MINUTES overrides both.
+ * fall in the warm-up. Sizes: CI 10 min (the issue's size; CI runs it beside the rest), --full 8 h; FAULTS_SOAK_MINUTES overrides both.
  *
  * Checked: the box process never exits and no driver restarts; fds within ±5 of the first sample after warm-up;
  * event-loop delay p99 ≤ 50 ms after warm-up; RSS slope (least squares over the samples after warm-up) ≤ 1 MB/h
@@ -103,9 +103,9 @@ interface EstateStats { reboots: number; unplugs: number; failed: number; scenar
 
 export const soak: Scenario = {
   id: 'soak', item: 13, title: 'soak: 477 devices, broker flaps, camera reboots, serial unplugs',
-  sizes: 'CI 5 min; --full 8 h (FAULTS_SOAK_MINUTES overrides both)', background: true,
+  sizes: 'CI 10 min; --full 8 h (FAULTS_SOAK_MINUTES overrides both)', background: true,
   async run(ctx) {
-    const minutes = Number(process.env.FAULTS_SOAK_MINUTES) > 0 ? Number(process.env.FAULTS_SOAK_MINUTES) : ctx.full ? 480 : 5;
+    const minutes = Number(process.env.FAULTS_SOAK_MINUTES) > 0 ? Number(process.env.FAULTS_SOAK_MINUTES) : ctx.full ? 480 : 10;
     const totalMs = minutes * 60_000;
     const warmMs = Math.max(60_000, 0.2 * totalMs);
     const faultEveryMs = totalMs > 60 * 60_000 ? 60_000 : 15_000;
@@ -315,6 +315,5 @@ export const soak: Scenario = {
       e ? `${e.subscribed}/${e.cameras} cameras subscribed (not: ${e.unsubscribed.slice(0, 5).join(',') || 'none'}), lines since replug ${e.lines.map((l) => l.sinceReplug).join(',')}, ${e.failed} faults failed` : 'no stats from the estate');
     ctx.check('every incident event the box committed reached the center', lastSeq > 0 && missing.length === 0,
       `${lastSeq} committed, missing ${summarize(missing)}`);
-    if (!ctx.full && process.env.FAULTS_SOAK_MINUTES === undefined) ctx.note('CI runs 5 min, not the issue\'s 10, to stay inside the 20-minute CI budget of the whole suite');
   },
 };
