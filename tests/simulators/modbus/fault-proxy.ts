@@ -7,6 +7,7 @@
 import { RtuFramer } from '../../../drivers/modbus/rtu-framer.js';
 import { SerialLink } from '../../../drivers/transport/serial.js';
 import type { ByteLink } from '../../../drivers/transport/types.js';
+import { mulberry32 } from '../estate/scenario.js';
 
 export type Fault = 'pass' | 'delay' | 'corrupt' | 'truncate' | 'garble' | 'duplicate';
 
@@ -92,14 +93,3 @@ export class FaultProxy {
   }
 }
 
-/** Small seeded PRNG so a failing run can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

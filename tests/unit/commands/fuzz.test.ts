@@ -4,18 +4,7 @@ import type { ReplyV1 } from '../../../runtime/core/contract.js';
 import { openStore, type Store } from '../../../runtime/store/index.js';
 import { FakeClock, silentLogger, storageConfig, tempDir } from '../store/fixtures.js';
 import { RecordingOutbox, RecordingTarget } from './support.js';
-
-/** A small seeded PRNG (mulberry32) so a failing case can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../simulators/estate/scenario.js';
 
 const NAMES = ['ack', 'onsite', 'resolve', 'siren', 'silence', 'snapshot', 'health', 'reboot', '', '__proto__', 'constructor', 'a/b', 'ack\u0000'];
 const HOSTILE = [
@@ -55,7 +44,7 @@ describe('command fuzz', () => {
 
   it('answers 10,000+ random and hostile payloads with exactly one well-formed reply each, never crashing', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? 0x51ee7);
-    const r = prng(seed);
+    const r = mulberry32(seed);
     const clock = new FakeClock(Date.now());
     const target = new RecordingTarget();
     const outbox = new RecordingOutbox();

@@ -5,23 +5,12 @@ import { freePort } from '../../helpers/mosquitto.js';
 import { waitFor } from '../../integration/uplink/observer.js';
 import { silentLogger, useTestOutbox } from '../store/fixtures.js';
 import { ManualTimers } from './manual-timers.js';
+import { mulberry32 } from '../../simulators/estate/scenario.js';
 
 const policy = (jitter?: Jitter) => ({ baseMs: 1000, capMs: 60_000, firstRetryMaxMs: 5000, ...(jitter ? { jitter } : {}) });
 
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function sample(attempt: number, jitter: Jitter | undefined, n = 20_000): { min: number; max: number; mean: number } {
-  const random = seeded(attempt * 7919 + (jitter === 'equal' ? 1 : 0));
+  const random = mulberry32(attempt * 7919 + (jitter === 'equal' ? 1 : 0));
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
