@@ -36,6 +36,8 @@ const NOT_BUFFERED = Buffer.from('"buffered":false}');
 const BUFFERED = Buffer.from('"buffered":true}');
 /** Rows read from the outbox per query. Bigger saves queries on a backlog; each read row costs memory until sent. */
 const PEEK_BATCH = 500;
+/** A payload this big can take longer than a keepalive to upload on a slow link (see uploading()). */
+export const LARGE_BYTES = 64 * 1024;
 
 export interface DrainOptions {
   outbox: Outbox;
@@ -54,6 +56,8 @@ export class Drainer {
   private window: number;
   private receiveMaximum: number | undefined;
   private readonly inFlight = new Set<number>();
+  /** Ids of in-flight rows of ≥ LARGE_BYTES (evidence clips): while one uploads, the broker may rightly stay silent. */
+  private readonly largeInFlight = new Set<number>();
   /** Rows read in drain order and not yet published (`aheadAt` is the next one). */
   private ahead: OutboxRow[] = [];
   private aheadAt = 0;
@@ -77,6 +81,7 @@ export class Drainer {
   attach(client: MqttClient, receiveMaximum?: number): void {
     this.client = client;
     this.inFlight.clear();
+    this.largeInFlight.clear();
     this.refused.clear();
     this.watermark = this.o.outbox.highestRowId();
     this.receiveMaximum = receiveMaximum;
@@ -95,6 +100,7 @@ export class Drainer {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.inFlight.clear();
+    this.largeInFlight.clear();
     this.ahead = [];
     if (this.timer !== null) this.o.timers.clearTimeout(this.timer);
     this.timer = null;
@@ -103,6 +109,11 @@ export class Drainer {
   /** `window` is the one in force (ours capped by the broker's `receiveMaximum`, undefined when not advertised). */
   counters(): { published: number; acked: number; inFlight: number; window: number; receiveMaximum: number | undefined } {
     return { published: this.published, acked: this.acked, inFlight: this.inFlight.size, window: this.window, receiveMaximum: this.receiveMaximum };
+  }
+
+  /** A large publish is unacknowledged: the link may be busy uploading it, not dead (liveness.ts asks). */
+  uploading(): boolean {
+    return this.largeInFlight.size > 0;
   }
 
   private skipSet(): ReadonlySet<number> {
@@ -180,6 +191,7 @@ export class Drainer {
       }
       this.aheadAt += 1;
       this.inFlight.add(row.id);
+      if (row.bytes >= LARGE_BYTES) this.largeInFlight.add(row.id);
       if (backlog) this.tokens -= 1;
       this.publish(client, row);
     }
@@ -215,6 +227,7 @@ export class Drainer {
       (err) => {
         if (this.client !== client) return; // a stale connection: the row goes again after reconnect
         this.inFlight.delete(row.id);
+        this.largeInFlight.delete(row.id);
         if (err) {
           this.refused.add(row.id);
           this.o.logger.warn({ err, row: row.id, topic: row.topic }, 'broker refused a message; kept, retried after the next reconnect');

@@ -13,8 +13,9 @@
  *
  * One timer, set for the next of those two moments and re-armed when it fires, so a busy link costs a timestamp
  * per packet and no timer work. mqtt.js's keepalive stays on: the broker needs it to hear from us.
- * Like mqtt.js's keepalive, only received packets count: a single publish that takes longer than deadAfter to
- * upload (a multi-MB file on a very slow link) would be taken for a dead link.
+ * Only received packets count, so a single publish that takes longer than deadAfter to upload (a multi-MB clip on
+ * a slow link) would look like a dead link: while `busy()` says such an upload is unacknowledged, the deadline is
+ * not applied (mqtt.js's own keepalive still is), and it applies again from the moment the upload is acknowledged.
  */
 import type { Timers } from './backoff.js';
 
@@ -26,6 +27,8 @@ export interface LivenessOptions {
   timers: Timers;
   /** Sends a PINGREQ. */
   ping: () => void;
+  /** A large upload is unacknowledged (the silence may be the upload's): the deadline waits. */
+  busy?: () => boolean;
   /** The link is dead: nothing received for `silentMs`. Called once; the watchdog has stopped. */
   dead: (silentMs: number) => void;
 }
@@ -82,6 +85,10 @@ export class Liveness {
     this.timer = null;
     if (!this.running) return;
     const silent = this.silentMs();
+    if (silent >= this.deadAfterMs && this.o.busy?.() === true) {
+      this.timer = this.o.timers.setTimeout(() => this.check(), this.pingAfterMs);
+      return;
+    }
     if (silent >= this.deadAfterMs) {
       this.running = false;
       this.o.dead(silent);

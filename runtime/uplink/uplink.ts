@@ -164,7 +164,7 @@ export class Uplink {
   private watch(client: MqttClient, keepaliveS: number): void {
     this.liveness?.stop();
     this.liveness = new Liveness({
-      keepaliveMs: keepaliveS * 1000, mono: () => this.clock.mono(), timers: this.timers,
+      keepaliveMs: keepaliveS * 1000, mono: () => this.clock.mono(), timers: this.timers, busy: () => this.drainer.uploading(),
       ping: () => {
         try {
           client.sendPing();

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { openStore, Outbox, type Store } from '../../../runtime/store/index.js';
 import { Drainer } from '../../../runtime/uplink/index.js';
+import { LARGE_BYTES } from '../../../runtime/uplink/drain.js';
 import { draft, silentLogger, storageConfig, tempDir } from '../store/fixtures.js';
 import { ManualTimers } from './manual-timers.js';
 
@@ -38,6 +39,22 @@ describe('Drainer', () => {
 
   const drainer = (drainPerS: number, window: number) => new Drainer({ outbox, logger: silentLogger(), clock, timers,
     root: 'qinhe/caima/caima-01', drainPerS, window, bufferedAfterMs: 2000 });
+
+  it('says it is uploading while a large row (≥ 64 KiB) is unacknowledged, and not once it is', async () => {
+    await outbox.append({ lane: 'evidence', topic: 'evidence/inc-1/ev-1', payload: Buffer.alloc(LARGE_BYTES, 1) });
+    await outbox.append({ lane: 'evidence', topic: 'evidence/inc-1/ev-2', payload: Buffer.alloc(1000, 1) });
+    const client = new FakeClient();
+    client.autoAck = false;
+    const d = drainer(1000, 10);
+    d.attach(client as unknown as MqttClient);
+    await ticks();
+    expect(client.pubs).toHaveLength(2);
+    expect(d.uploading()).toBe(true);
+    client.waiting[0]!(); // the large one's PUBACK
+    await ticks();
+    expect(d.uploading()).toBe(false);
+    d.detach();
+  });
 
   it('paces a backlog at drainPerS, deleting each row after its acknowledgement', async () => {
     await Promise.all(Array.from({ length: 100 }, () => outbox.appendIncident(draft({ severity: 'major' }))));

@@ -4,7 +4,7 @@ import { ManualTimers } from './manual-timers.js';
 
 const KEEPALIVE_MS = 5000;
 
-function rig(opts: { answerPingAfterMs?: number } = {}) {
+function rig(opts: { answerPingAfterMs?: number; busy?: () => boolean } = {}) {
   const timers = new ManualTimers();
   const pings: number[] = [];
   const deaths: Array<{ at: number; silentMs: number }> = [];
@@ -15,6 +15,7 @@ function rig(opts: { answerPingAfterMs?: number } = {}) {
       if (opts.answerPingAfterMs !== undefined) timers.setTimeout(() => live.received(), opts.answerPingAfterMs); // the PINGRESP
     },
     dead: (silentMs) => deaths.push({ at: timers.now, silentMs }),
+    ...(opts.busy ? { busy: opts.busy } : {}),
   });
   return { timers, pings, deaths, live };
 }
@@ -35,6 +36,18 @@ describe('Liveness (application-level watchdog of the broker link)', () => {
     expect(timers.size).toBe(0);
     await timers.advance(60_000);
     expect(deaths).toHaveLength(1);
+  });
+
+  it('waits while a large upload is unacknowledged, and applies the deadline again once it is not', async () => {
+    let uploading = true;
+    const { timers, deaths, live } = rig({ busy: () => uploading });
+    live.start();
+    await timers.advance(60_000); // a 60 s upload: silence from the broker is expected
+    expect(deaths).toEqual([]);
+    uploading = false; // its PUBACK never came, but nothing large is in flight any more (e.g. refused)
+    await timers.advance(2500); // the next check, one ping interval later
+    expect(deaths).toHaveLength(1);
+    expect(deaths[0]!.silentMs).toBeGreaterThanOrEqual(60_000);
   });
 
   it('keeps quiet while PUBACKs keep arriving, however long', async () => {
