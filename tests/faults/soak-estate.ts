@@ -6,6 +6,7 @@
  *
  * stdout (one line each):  ready <json {addresses: {id: address}, lines: [index]}>   event <scenario text>
  *                          rebooted <id> <down ms>   replugged <index> <down ms>   failed <what> <message>
+ *                          refused <what> still down (a fault asked for a target still down from the last one)
  *                          stats <json>   socat <pid> (every socat started: the first of each line, every replug's)
  * socat processes do not die with this process: stop, stdin's end, SIGTERM, SIGINT and SIGHUP stop them, and
  * the `exit` handler SIGKILLs any left. A SIGKILL of this process runs none of that, so the pids are reported
@@ -33,7 +34,9 @@ const cameraIds = estate.deviceIds().filter((id) => estate.device(id).config.typ
 const scenario = new Scenario(estate, 'caima', { seed: Number(env.SEED ?? 20261126) });
 let scenarioEvents = 0;
 scenario.onEvent((e) => { scenarioEvents += 1; out(`event ${e.text}`); });
-const counts = { reboots: 0, unplugs: 0, failed: 0 };
+const counts = { reboots: 0, unplugs: 0, failed: 0, refused: 0 };
+/** Why faults failed (the last 10), for the harness's check line. */
+const failures: string[] = [];
 /** Line index → requests served when it was last replugged (so stats can tell whether the box came back). */
 const requestsAtReplug = new Map<number, number>();
 const busy = new Set<string>();
@@ -46,16 +49,22 @@ function requestsOf(index: number): number {
 
 /** One fault at a time per device or line; a second command for the same target while it is down is refused. */
 function fault(key: string, run: () => Promise<string>): void {
-  if (busy.has(key)) { counts.failed += 1; out(`failed ${key} still down`); return; }
+  // A target still down from the last fault is not faulted again: refused (the harness's pick, not the box's doing).
+  if (busy.has(key)) { counts.refused += 1; out(`refused ${key} still down`); return; }
   busy.add(key);
-  void run().then(out, (err: unknown) => { counts.failed += 1; out(`failed ${key} ${(err as Error).message}`); })
+  void run().then(out, (err: unknown) => {
+    counts.failed += 1;
+    failures.push(`${key}: ${(err as Error).message}`.slice(0, 200));
+    if (failures.length > 10) failures.shift();
+    out(`failed ${key} ${(err as Error).message}`);
+  })
     .finally(() => busy.delete(key));
 }
 
 function stats(): Record<string, unknown> {
   const subscribed = cameraIds.filter((id) => estate.camera(id).liveSubscriptions() >= 1);
   const lines = estate.lineIndexes().map((index) => ({ index, requests: requestsOf(index), sinceReplug: requestsOf(index) - (requestsAtReplug.get(index) ?? 0) }));
-  return { ...counts, scenarioEvents, cameras: cameraIds.length, subscribed: subscribed.length,
+  return { ...counts, failures, scenarioEvents, cameras: cameraIds.length, subscribed: subscribed.length,
     unsubscribed: cameraIds.filter((id) => !subscribed.includes(id)), lines };
 }
 

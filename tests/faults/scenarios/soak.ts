@@ -98,7 +98,7 @@ interface Sample { t: number; rss: number; fds: number; heapMb: number; p99: num
 interface BoxStats { lastSeq: number | null; pendingIncidents: number | null; connected: boolean | null;
   devices: { total: number; online: number; offline: number; degraded: number; unknown: number } | null;
   drivers: Array<{ name: string; state: string; restarts: number }> }
-interface EstateStats { reboots: number; unplugs: number; failed: number; scenarioEvents: number; cameras: number; subscribed: number;
+interface EstateStats { reboots: number; unplugs: number; failed: number; refused: number; failures: string[]; scenarioEvents: number; cameras: number; subscribed: number;
   unsubscribed: string[]; lines: Array<{ index: number; requests: number; sinceReplug: number }> }
 
 export const soak: Scenario = {
@@ -223,8 +223,8 @@ export const soak: Scenario = {
 
     // After the last fault: every camera subscribed again, every line polled since its last replug, every
     // incident event the box committed at the center.
-    const es = await poll(() => ask<EstateStats>(estate, 'stats', 'stats'), (s) => s.reboots + s.failed >= applied.cameraReboots
-      && s.unplugs + s.failed >= applied.serialUnplugs && s.subscribed === s.cameras && s.lines.every((l) => l.sinceReplug > 0), 90_000, 2000);
+    const es = await poll(() => ask<EstateStats>(estate, 'stats', 'stats'), (s) => s.reboots + s.unplugs + s.failed + s.refused
+      >= applied.cameraReboots + applied.serialUnplugs && s.subscribed === s.cameras && s.lines.every((l) => l.sinceReplug > 0), 90_000, 2000);
     const bs = alive ? await poll(() => ask<BoxStats>(box, 'stats', 'stats'), (s) => s.pendingIncidents === 0, 60_000, 1000) : null;
     const lastSeq = bs?.lastSeq ?? 0;
     const seqs = () => new Set(center.of('/incident').map((a) => a.json?.seq as number));
@@ -282,6 +282,7 @@ export const soak: Scenario = {
     ctx.figure('cameraReboots', e?.reboots ?? 0);
     ctx.figure('serialUnplugs', e?.unplugs ?? 0);
     ctx.figure('faultsFailed', e?.failed ?? Number.NaN);
+    ctx.figure('faultsRefusedTargetStillDown', e?.refused ?? Number.NaN);
     ctx.figure('scenarioEvents', e?.scenarioEvents ?? 0);
     ctx.figure('incidentEventsCommitted', lastSeq);
     ctx.figure('incidentsRaisedAtCenter', raised.length);
@@ -314,7 +315,7 @@ export const soak: Scenario = {
     }
     ctx.check('the box recovered from every fault (cameras resubscribed, lines polled after the last replug)',
       e !== null && e.failed === 0 && e.subscribed === e.cameras && e.lines.every((l) => l.sinceReplug > 0),
-      e ? `${e.subscribed}/${e.cameras} cameras subscribed (not: ${e.unsubscribed.slice(0, 5).join(',') || 'none'}), lines since replug ${e.lines.map((l) => l.sinceReplug).join(',')}, ${e.failed} faults failed` : 'no stats from the estate');
+      e ? `${e.subscribed}/${e.cameras} cameras subscribed (not: ${e.unsubscribed.slice(0, 5).join(',') || 'none'}), lines since replug ${e.lines.map((l) => l.sinceReplug).join(',')}, ${e.failed} faults failed${e.failures.length ? ` (${e.failures.join('; ')})` : ''}, ${e.refused} refused (target still down)` : 'no stats from the estate');
     ctx.check('every incident event the box committed reached the center', lastSeq > 0 && missing.length === 0,
       `${lastSeq} committed, missing ${summarize(missing)}`);
   },
