@@ -2,10 +2,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { SimulatedCamera } from '../../simulators/onvif/simulated-camera.js';
 import { createOnvifDriver } from '../../../drivers/onvif/index.js';
 import type { Driver } from '../../../drivers/types.js';
 import { PASSWORD, USER, LogSink, Recorder, cameraDevice, context, waitFor } from './helpers.js';
+
+function post(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end('');
+  });
+}
 
 const FALLING = 'tns1:RuleEngine/tnshik:ThrowingDetector/ThrowingObject';
 
@@ -52,6 +61,22 @@ describe('ONVIF subscription supervisor (simulated cameras)', () => {
     cam.emit('tns1:RuleEngine/CellMotionDetector/Motion', { IsMotion: 'true' });
     await waitFor('the motion fact', () => rec.events.some((e) => e.kind === 'motion'));
     expect(cam.stats.unsubscribed).toBe(0);
+  });
+
+  it('resubscribes after a power cycle (connections reset while off) on the same port', async () => {
+    const { cam, rec } = await setup('hikvision', {}, { requestTimeoutMs: 500 });
+    await waitFor('a subscription', () => cam.stats.created === 1 && cam.liveSubscriptions() === 1);
+    const port = cam.port;
+    cam.powerOff();
+    expect(cam.liveSubscriptions()).toBe(0);
+    // While off, a connection is accepted and reset at once (node's http client: 'socket hang up').
+    await expect(post(`${cam.baseUrl}/onvif/device_service`)).rejects.toThrow(/hang up|ECONNRESET/);
+    await new Promise((r) => setTimeout(r, 1500));
+    cam.powerOn();
+    expect(cam.port).toBe(port);
+    await waitFor('a new subscription', () => cam.stats.created >= 2 && cam.liveSubscriptions() === 1, 20_000);
+    cam.emit('tns1:RuleEngine/CellMotionDetector/Motion', { IsMotion: 'true' });
+    await waitFor('the motion fact', () => rec.events.some((e) => e.kind === 'motion'));
   });
 
   it('renews before the termination time and never unsubscribes', async () => {

@@ -280,26 +280,14 @@ export class SimulatedEstate {
    * a fresh camera answers on the same port, with no subscriptions and its clock restarted at 2000-01-01 (no
    * RTC until NTP), as cameras do. camera(id) is the new one from then on.
    */
+  /** Reboots a camera: off (connections reset) for `downMs`, then on with no subscriptions and its clock reset. */
   async rebootCamera(id: string, downMs: number): Promise<void> {
-    const p = this.placement(id);
-    const old = this.camera(id);
-    await old.stop();
+    this.placement(id);
+    const cam = this.camera(id);
+    cam.powerOff();
     await new Promise((r) => setTimeout(r, downMs));
     if (!this.started) return;
-    const cam = this.newCamera(p, p.port ?? 0);
-    cam.reboot();
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try {
-        await cam.start();
-        this.cameras.set(id, cam);
-        return;
-      } catch (err) {
-        lastErr = err; // the port is still in TIME_WAIT or briefly taken: try again
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    throw new Error(`camera ${id} could not listen on port ${p.port} again: ${String(lastErr)}`);
+    cam.powerOn();
   }
 
   private lineAt(index: number): SimLine {

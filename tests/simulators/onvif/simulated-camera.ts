@@ -49,6 +49,7 @@ export class SimulatedCamera {
   hostile: { mode: HostileMode; on: 'any' | 'pull' | 'media' } | null = null;
 
   private server: http.Server | undefined;
+  private powered = true;
   private readonly subs = new SubscriptionTable();
   private readonly open = new Set<ServerResponse>();
   private clockBase: { real: number; camera: number };
@@ -79,6 +80,7 @@ export class SimulatedCamera {
   async start(): Promise<void> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 1000;
+    server.on('connection', (socket) => { if (!this.powered) socket.destroy(); });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -95,6 +97,25 @@ export class SimulatedCamera {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Power off: every connection is dropped and new ones are reset until `powerOn`, while the listening socket
+   * stays bound, so the camera comes back on its own port (a stop/start could lose it to any other process on
+   * the machine in between: EADDRINUSE).
+   */
+  powerOff(): void {
+    this.powered = false;
+    this.subs.clear();
+    for (const res of this.open) res.destroy();
+    this.open.clear();
+    this.server?.closeAllConnections();
+  }
+
+  /** Power on after `powerOff`: booted afresh (no subscriptions, clock at 2000-01-01). */
+  powerOn(): void {
+    this.reboot();
+    this.powered = true;
   }
 
   /** Forgets every subscription and restarts its clock at 2000-01-01 (no RTC until NTP), as cameras do. */
