@@ -12,11 +12,13 @@
  *                          eld <json: event-loop delay since `warm`>   stats <json>   stopped
  *                          heap <json: after a full GC: heapUsed, external, arrayBuffers, rss (MB)>
  * stdin commands:          sample | warm (restart the after-warm-up histogram) | eld | gc (needs node --expose-gc) | stats | stop
+ *                          snapshot <file> (a heap snapshot, after the forced GC; answers `snapshot "<file>"`: for a leak hunt)
  * env: CONFIG, LOG_FILE, LOG_LEVEL (default info)
  * The soak forces a full GC twice only (20 s before `warm`, just after the last `eld`), so the retained heap can be
  * compared without the GC's own pauses in the event-loop figures and with RSS back at its own level by the window.
  */
 import { createWriteStream } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { formatIssue } from '../../config/issues.js';
@@ -85,6 +87,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     if (gc) { gc(); gc(); } // twice: the first pass leaves weakly held and finalised objects for the second
     const m = process.memoryUsage();
     out(`heap ${JSON.stringify({ forced: gc !== undefined, heapMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), rssMb: mb(m.rss) })}`);
+  } else if (cmd.startsWith('snapshot ')) {
+    const file = cmd.slice('snapshot '.length).trim();
+    out(`snapshot ${JSON.stringify(writeHeapSnapshot(file))}`);
   } else if (cmd === 'stats') out(`stats ${JSON.stringify(stats())}`);
   else if (cmd === 'stop') void box.stop().then(() => { out('stopped'); process.exit(0); });
 });

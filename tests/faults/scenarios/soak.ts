@@ -37,6 +37,13 @@ const INVENTORY = fileURLToPath(new URL('../../../config/demo/caima-inventory.cs
 const BOX = fileURLToPath(new URL('../soak-box.ts', import.meta.url));
 const ESTATE = fileURLToPath(new URL('../soak-estate.ts', import.meta.url));
 const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the machine
+/**
+ * FAULTS_SOAK_SNAPSHOTS=<dir>: heap snapshots of the box after the two forced GCs (warm.heapsnapshot,
+ * end.heapsnapshot) for a leak hunt; compare them with tests/faults/lib/heap-diff.ts. Writing one blocks the box
+ * for seconds, so the CI soak never takes them.
+ */
+const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
+
 /** Below this much time after warm-up an RSS slope in MB/h says nothing about 1 MB/h (see the note). */
 const SLOPE_MIN_WINDOW_MS = 60 * 60_000;
 
@@ -202,7 +209,10 @@ export const soak: Scenario = {
         const s = await ask<{ p99: number; heapMb: number }>(box, 'sample', 'sample');
         samples.push({ t, rss: rssMb(pid), fds: readdirSync(`/proc/${pid}/fd`).length, heapMb: s.heapMb, p99: s.p99 });
         // The forced GC 20 s before the window opens: RSS has grown back to its own level when the window starts.
-        if (heapAtWarm === null && t >= warmMs - 20_000) heapAtWarm = await ask<Heap>(box, 'gc', 'heap');
+        if (heapAtWarm === null && t >= warmMs - 20_000) {
+          heapAtWarm = await ask<Heap>(box, 'gc', 'heap');
+          if (SNAPSHOTS) ctx.log(`heap snapshot: ${(await ask<string>(box, `snapshot ${SNAPSHOTS}/warm.heapsnapshot`, 'snapshot', 120_000))}`);
+        }
         if (Number.isNaN(warmCpu) && t >= warmMs) {
           box.send('warm');
           warmCpu = cpuS(pid);
@@ -220,6 +230,7 @@ export const soak: Scenario = {
     const cpuPct = alive && warmAt > 0 ? ((cpuS(pid) - warmCpu) / ((Date.now() - warmAt) / 1000)) * 100 : Number.NaN;
     const eld = alive ? await ask<{ p99: number; max: number; count: number }>(box, 'eld', 'eld') : null;
     const heapAtEnd = alive ? await ask<Heap>(box, 'gc', 'heap') : null;
+    if (alive && SNAPSHOTS) ctx.log(`heap snapshot: ${(await ask<string>(box, `snapshot ${SNAPSHOTS}/end.heapsnapshot`, 'snapshot', 120_000))}`);
 
     // After the last fault: every camera subscribed again, every line polled since its last replug, every
     // incident event the box committed at the center.
