@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -71,5 +71,29 @@ describe('clock probes', () => {
     expect(await timedatectlProbe('/nonexistent/timedatectl')()).toBe(false);
     expect(await anyProbe(async () => false, async () => true)()).toBe(true);
     expect(await anyProbe(async () => false)()).toBe(false);
+  });
+
+  it('the timedatectl probe stops forking after 3 failures in a row, and keeps asking while the answer is "no"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qinhe-clock-'));
+    const calls = join(dir, 'calls');
+    const answer = join(dir, 'answer');
+    const bin = join(dir, 'timedatectl');
+    // Counts its runs; prints the answer file, or fails as timedatectl does without systemd.
+    writeFileSync(bin, `#!/bin/sh\necho x >> ${calls}\nif [ -f ${answer} ]; then cat ${answer}; exit 0; fi\n`
+      + 'echo "System has not been booted with systemd as init system (PID 1). Can\'t operate." >&2; exit 1\n', { mode: 0o755 });
+    const runs = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+
+    writeFileSync(answer, 'no\n');
+    const asking = timedatectlProbe(bin);
+    for (let i = 0; i < 5; i++) expect(await asking()).toBe(false);
+    expect(runs()).toBe(5);
+    writeFileSync(answer, 'yes\n');
+    expect(await asking()).toBe(true);
+
+    rmSync(answer);
+    writeFileSync(calls, '');
+    const failing = timedatectlProbe(bin);
+    for (let i = 0; i < 6; i++) expect(await failing()).toBe(false);
+    expect(runs()).toBe(3);
   });
 });
