@@ -62,6 +62,7 @@ export function connectOptions(p: ConnectParams): IClientOptions {
     reconnectPeriod: 0, // our own loop (uplink.ts) with jittered backoff
     connectTimeout: p.connectTimeoutMs,
     queueQoSZero: false,
+    writeCache: false, // no 65,536-Buffer number cache: see packet-caches.ts
     properties: { sessionExpiryInterval: SESSION_EXPIRY_S, maximumPacketSize: MAX_INCOMING_PACKET },
     will: { topic: `${p.root}/state`, payload: Buffer.from(STATE_LOST), qos: 1, retain: true },
   };

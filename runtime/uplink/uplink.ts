@@ -28,6 +28,7 @@ import { reconnectDelay, RetryBudget, systemTimers, type Timers } from './backof
 import { Drainer } from './drain.js';
 import { Liveness } from './liveness.js';
 import { checkTransport, connectOptions, STATE_STOPPED, topicRoot } from './options.js';
+import { settleMqttPacketCaches } from './packet-caches.js';
 
 const DEFAULT_WINDOW = 1000;
 
@@ -100,6 +101,7 @@ export class Uplink {
     if (this.started) return;
     checkTransport(this.o.config);
     connectOptions(this.params()); // reads the TLS files now, so a missing file fails start()
+    settleMqttPacketCaches(); // before the first packet: mqtt-packet's caches would otherwise pin memory for good
     this.started = true;
     this.stopping = null;
     this.startedAt = isoTime(this.clock.now());
