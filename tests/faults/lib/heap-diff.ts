@@ -6,7 +6,8 @@
  *   npx tsx tests/faults/lib/heap-diff.ts warm.heapsnapshot end.heapsnapshot [--top 25] [--paths 3]
  *
  * Prints the objects born in between grouped by (type, constructor) with count and bytes, the totals per group in
- * both snapshots, and for the largest groups the shortest retaining path from the GC roots of a few samples.
+ * both snapshots, the containers alive in both that gained the most edges (a growing Map, array or object), and for
+ * the largest groups the shortest retaining path from the GC roots of a few samples.
  */
 import { readFileSync } from 'node:fs';
 
@@ -49,6 +50,7 @@ export class Heap {
   }
 
   id(i: number): number { return this.raw.nodes[i * this.nf + this.o.id]!; }
+  edgeCount(i: number): number { return this.raw.nodes[i * this.nf + this.o.edges]!; }
   size(i: number): number { return this.raw.nodes[i * this.nf + this.o.size]!; }
   type(i: number): string { return this.nodeTypes[this.raw.nodes[i * this.nf + this.o.type]!] ?? '?'; }
   name(i: number): string { return this.raw.strings[this.raw.nodes[i * this.nf + this.o.name]!] ?? '?'; }
@@ -128,7 +130,8 @@ function main(): void {
   const paths = opt('--paths', 3);
   const before = Heap.read(a);
   const ids = new Set<number>();
-  for (let i = 0; i < before.count; i++) ids.add(before.id(i));
+  const edgesBefore = new Map<number, number>();
+  for (let i = 0; i < before.count; i++) { ids.add(before.id(i)); edgesBefore.set(before.id(i), before.edgeCount(i)); }
   const beforeGroups = byGroup(before, () => true);
   const after = Heap.read(b);
   const afterGroups = byGroup(after, () => true);
@@ -146,6 +149,17 @@ function main(): void {
   }
   if (paths <= 0) return;
   const graph = after.graph();
+  // Containers alive in both whose edge count grew most (a Map's table, an array's elements, an object's properties).
+  const grown: Array<[number, number]> = [];
+  for (let i = 0; i < after.count; i++) {
+    const was = edgesBefore.get(after.id(i));
+    if (was !== undefined && after.edgeCount(i) - was >= 20) grown.push([i, after.edgeCount(i) - was]);
+  }
+  grown.sort((x, y) => y[1] - x[1]);
+  process.stdout.write(`\n== containers alive in both that gained ≥ 20 edges: ${grown.length}\n`);
+  for (const [i, d] of grown.slice(0, top)) {
+    process.stdout.write(`  +${d} edges (now ${after.edgeCount(i)}): ${pathFromRoot(after, graph, i).split('\n      ').slice(-6).join(' ')}\n`);
+  }
   for (const [name, g] of rows.slice(0, 8)) {
     process.stdout.write(`\n== ${name}: retaining paths of ${Math.min(paths, g.samples.length)} born objects\n`);
     const seen = new Set<string>();
