@@ -1,8 +1,8 @@
 /**
  * A stand-in for the district command center: subscribes to R/# on the broker, checks every R/incident's seq
  * (gaps, duplicates), counts incidents by kind, keeps the last messages, and can acknowledge each raised
- * incident with a signed `ack` command (when it holds the center's private key), so the demo also shows the
- * command path and R/reply.
+ * incident with a signed `ack` command and resolve it with a signed `resolve` (when it holds the center's private
+ * key), so the demo also shows the command path and R/reply, and a long run does not pile up open incidents.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { signCommand } from '../commands/sign.js';
@@ -17,6 +17,8 @@ export interface CenterOptions {
   privateKeyPem?: string;
   /** Acknowledge each raised incident after this many seconds (needs privateKeyPem). */
   ackAfterS?: number;
+  /** Resolve each raised incident ("handled") this many seconds after it was raised, as a duty officer closes it. */
+  resolveAfterS?: number;
   /** Called with a one-line description of every message (the --center view). */
   onLine?: (line: CenterLine) => void;
 }
@@ -30,6 +32,7 @@ export class CenterView {
   health: Record<string, unknown> | undefined;
   replies = { ok: 0, failed: 0 };
   acksSent = 0;
+  resolvesSent = 0;
   private client: MqttClient | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -94,14 +97,21 @@ export class CenterView {
   }
 
   private scheduleAck(ev: IncidentEventV1): void {
+    if (ev.test) return;
+    this.later('ack', this.o.ackAfterS, { incidentId: ev.incidentId, by: 'demo-center' }, () => { this.acksSent += 1; });
+    this.later('resolve', this.o.resolveAfterS, { incidentId: ev.incidentId, by: 'demo-center', outcome: 'handled' }, () => { this.resolvesSent += 1; });
+  }
+
+  /** A signed command after `afterS` seconds (nothing without the private key or a delay). */
+  private later(name: 'ack' | 'resolve', afterS: number | undefined, args: Record<string, string>, sent: () => void): void {
     const key = this.o.privateKeyPem;
-    if (!key || this.o.ackAfterS === undefined || ev.test) return;
+    if (!key || afterS === undefined) return;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      const cmd = signCommand('ack', { args: { incidentId: ev.incidentId, by: 'demo-center' } }, key);
-      this.client?.publish(`${this.o.root}/cmd/ack`, JSON.stringify(cmd), { qos: 1 });
-      this.acksSent += 1;
-    }, this.o.ackAfterS * 1000);
+      const cmd = signCommand(name, { args }, key);
+      this.client?.publish(`${this.o.root}/cmd/${name}`, JSON.stringify(cmd), { qos: 1 });
+      sent();
+    }, afterS * 1000);
     this.timers.add(t);
   }
 

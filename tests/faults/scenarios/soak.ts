@@ -26,7 +26,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfiles } from '../../../config/profiles.js';
 import { readInventory, writeInventory } from '../../../runtime/demo/inventory.js';
-import { demoCameraCredentials, demoCenterKey, demoPaths, makeDirs, provisionDemo } from '../../../runtime/demo/provision.js';
+import { CenterView } from '../../../runtime/demo/center.js';
+import { demoCameraCredentials, demoCenterKey, demoPaths, makeDirs, provisionDemo, readPrivateKey } from '../../../runtime/demo/provision.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { mulberry32, offlineTarget } from '../../simulators/estate/scenario.js';
 import { adoptPid, killAdopted, runningWith, spawnChild, type Child } from '../lib/child.js';
@@ -45,6 +46,10 @@ const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the 
  * for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
+
+/** The duty officer acknowledges each raised incident after this long, and resolves it after OFFICER_RESOLVE_S. */
+const OFFICER_ACK_S = 30;
+const OFFICER_RESOLVE_S = 120;
 
 /** Below this much time after warm-up an RSS slope in MB/h says nothing about 1 MB/h (see the note). */
 const SLOPE_MIN_WINDOW_MS = 60 * 60_000;
@@ -177,7 +182,14 @@ export const soak: Scenario = {
     const devices = readInventory(INVENTORY).map((r) => r.device);
     writeInventory(paths.inventoryFile, devices, (id) => ready.addresses[id] ?? '');
     const offline = offlineTarget(devices, loadProfiles().profiles);
-    provisionDemo({ paths, estate: 'caima', box: BOX_ID, broker: gate.url, centerKey: demoCenterKey(paths), ...(offline ? { offline } : {}) });
+    const centerKey = demoCenterKey(paths);
+    provisionDemo({ paths, estate: 'caima', box: BOX_ID, broker: gate.url, centerKey, ...(offline ? { offline } : {}) });
+    // The duty officer: acknowledges each raised incident after 30 s and resolves it after 2 min with signed commands,
+    // straight on the broker (not through the gate), so open incidents do not pile up for hours as in no estate.
+    const officer = new CenterView({ url: broker.url, root: `qinhe/caima/${BOX_ID}`, privateKeyPem: readPrivateKey(centerKey)!,
+      ackAfterS: OFFICER_ACK_S, resolveAfterS: OFFICER_RESOLVE_S });
+    await officer.start();
+    ctx.defer(() => officer.stop());
     const cameraIds = devices.filter((d) => d.type === 'camera').map((d) => d.id);
 
     const box = tsx(BOX, { CONFIG: paths.configFile, LOG_FILE: `${paths.dataDir}/box.log` }, ['--expose-gc']);
@@ -333,6 +345,9 @@ export const soak: Scenario = {
     ctx.figure('incidentsRaisedAtCenter', raised.length);
     ctx.figure('raisedByKind', [...kinds].map(([k, n]) => `${k}:${n}`).join(','));
     ctx.figure('devicesOnlineAtEnd', bs?.devices ? `${bs.devices.online}/${bs.devices.total}` : '?');
+    ctx.figure('officerAcksSent', officer.acksSent);
+    ctx.figure('officerResolvesSent', officer.resolvesSent);
+    ctx.figure('officerReplies', `${officer.replies.ok} ok, ${officer.replies.failed} failed`);
     ctx.figure('restarts', alive ? 0 : 1);
     ctx.figure('driverRestarts', driverRestarts);
 
@@ -365,5 +380,9 @@ export const soak: Scenario = {
       e ? `${e.subscribed}/${e.cameras} cameras subscribed (not: ${e.unsubscribed.slice(0, 5).join(',') || 'none'}), lines since replug ${e.lines.map((l) => l.sinceReplug).join(',')}, ${e.failed} faults failed${e.failures.length ? ` (${e.failures.join('; ')})` : ''}, ${e.refused} refused (target still down)` : 'no stats from the estate');
     ctx.check('every incident event the box committed reached the center', lastSeq > 0 && missing.length === 0,
       `${lastSeq} committed, missing ${summarize(missing)}`);
+    // Commands sent in the last seconds may still be unanswered; none may fail.
+    ctx.check("the duty officer's signed ack and resolve commands were carried out", officer.acksSent > 0 && officer.replies.failed === 0
+      && officer.replies.ok >= (officer.acksSent + officer.resolvesSent) * 0.9,
+      `${officer.acksSent} acks and ${officer.resolvesSent} resolves sent, replies ${officer.replies.ok} ok, ${officer.replies.failed} failed`);
   },
 };
