@@ -27,9 +27,9 @@ function freshShadow(from: string | null, base: string, name: string): string {
 }
 
 /** One control run: the minimal writer under the shim, cut after `ms`; returns [confirmed, surviving]. */
-async function control(ctx: Ctx, shim: string, base: string, sync: 'NORMAL' | 'FULL', ms: number): Promise<[number, number]> {
-  const src = freshShadow(null, base, `control-${sync}-src`);
-  const dst = freshShadow(null, base, `control-${sync}-dst`);
+async function control(ctx: Ctx, shim: string, base: string, sync: 'NORMAL' | 'FULL', ms: number, run = ''): Promise<[number, number]> {
+  const src = freshShadow(null, base, `control-${sync}${run}-src`);
+  const dst = freshShadow(null, base, `control-${sync}${run}-dst`);
   const w = tsxScript(WRITER, { DB_DIR: src, SYNC: sync, SHADOW_SRC: src, SHADOW_DST: dst }, { preload: shim });
   ctx.defer(() => w.kill());
   await w.line('ready', 30_000);
@@ -54,14 +54,23 @@ export const powercut: Scenario = {
     const shim = buildShim(base);
 
     // Controls first: a harness that cannot see loss proves nothing.
-    const [normConfirmed, normSurviving] = await control(ctx, shim, base, 'NORMAL', 1200 + Math.random() * 800);
+    // NORMAL loses the commits since its last checkpoint (which fsyncs the WAL): a cut that lands just after one
+    // loses nothing (CI saw 6,929 confirmed, all kept, once). Up to three cuts, the first that shows loss counts.
+    let normConfirmed = 0;
+    let normSurviving = 0;
+    let normCuts = 0;
+    while (normCuts < 3 && normConfirmed - normSurviving <= 0) {
+      [normConfirmed, normSurviving] = await control(ctx, shim, base, 'NORMAL', 1200 + Math.random() * 800, `-${normCuts}`);
+      normCuts += 1;
+    }
     const [fullConfirmed, fullSurviving] = await control(ctx, shim, base, 'FULL', 1000);
     ctx.figure('controlNormalConfirmed', normConfirmed);
     ctx.figure('controlNormalLost', Math.max(0, normConfirmed - normSurviving));
+    ctx.figure('controlNormalCuts', normCuts);
     ctx.figure('controlFullConfirmed', fullConfirmed);
     ctx.figure('controlFullLost', Math.max(0, fullConfirmed - fullSurviving));
     ctx.check('harness detects loss with synchronous=NORMAL', normConfirmed - normSurviving > 0,
-      `${normConfirmed} commits confirmed, ${normSurviving} survived the cut`);
+      `${normConfirmed} commits confirmed, ${normSurviving} survived the cut (cut ${normCuts} of at most 3)`);
     ctx.check('harness shows no loss with synchronous=FULL (control)', fullSurviving >= fullConfirmed && fullConfirmed > 0,
       `${fullConfirmed} confirmed, ${fullSurviving} survived`);
 
