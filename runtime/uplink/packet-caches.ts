@@ -7,9 +7,10 @@
  *   Off here (mqtt.js's `writeCache: false` does the same): a packet id costs one small allocation per packet.
  * - the remaining-length cache (`varByteIntCache`): a Buffer per distinct packet length below 16,384, added the
  *   first time that length is written, never evicted. Lengths arrive one by one between other allocations, so
- *   each entry pins its own pool block: with incident payloads of every length from ~500 to ~3,000 bytes, tens of
- *   MB on Node 20 and eight times that on Node 24, growing for as long as new lengths turn up. Our 45-min soak
- *   found it as the largest growth after warm-up (183 pool blocks pinned, +1.4 MB). mqttjs/mqtt-packet#163.
+ *   an entry can pin a pool block of its own: at worst 128 MB on Node 20 and 1 GB on Node 24, growing for as long
+ *   as new lengths turn up (3,000 incident-sized lengths between other traffic: 24 MB on Node 20, 30 MB on 24).
+ *   Our 45-min soak found it as the largest growth after warm-up (183 pool blocks pinned, +1.4 MB).
+ *   mqttjs/mqtt-packet#163.
  *   There is no switch for it; `settleMqttPacketCaches` fills it once, all lengths in one tight loop, so the
  *   entries pack densely into a few blocks (~256 KiB) and nothing is added later.
  */
