@@ -97,7 +97,6 @@ export function slope(points: Array<[number, number]>): number {
 }
 
 const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
-const windowMsOf = (xs: Array<{ t: number }>) => (xs.length > 1 ? xs.at(-1)!.t - xs[0]!.t : 0);
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -293,8 +292,12 @@ export const soak: Scenario = {
     // The fd level: the median count of each minute after warm-up. A single sample swings by ~10 with what is in
     // flight at that instant (one socket per SOAP request to 40 cameras, a connect during a broker flap, a
     // probe's pipes), which says nothing of a leak; a leak raises the level and keeps it there.
-    const fdMinutes = Array.from({ length: Math.max(1, Math.ceil(windowMsOf(after) / 60_000)) }, (_, m) =>
-      after.filter((s) => Math.floor((s.t - after[0]!.t) / 60_000) === m).map((s) => s.fds)).filter((xs) => xs.length > 0).map(median);
+    const byMinute = new Map<number, number[]>();
+    for (const s of after) {
+      const m = Math.floor((s.t - after[0]!.t) / 60_000);
+      byMinute.set(m, [...(byMinute.get(m) ?? []), s.fds]);
+    }
+    const fdMinutes = [...byMinute.values()].map(median);
     const fdBase = fdMinutes[0] ?? Number.NaN;
     const fdMin = Math.min(...after.map((s) => s.fds));
     const fdMax = Math.max(...after.map((s) => s.fds));
