@@ -276,13 +276,11 @@ export class SimulatedEstate {
   }
 
   /**
-   * Camera `id` power-cycled: it goes away at once (its connections cut, new ones refused) and after `downMs`
-   * a fresh camera answers on the same port, with no subscriptions and its clock restarted at 2000-01-01 (no
-   * RTC until NTP), as cameras do. camera(id) is the new one from then on.
+   * Camera `id` power-cycled: it goes away at once (its connections reset, new ones too) and after `downMs` it
+   * answers again on the same port (its listening socket never closed), with no subscriptions and its clock
+   * restarted at 2000-01-01 (no RTC until NTP), as cameras do.
    */
-  /** Reboots a camera: off (connections reset) for `downMs`, then on with no subscriptions and its clock reset. */
   async rebootCamera(id: string, downMs: number): Promise<void> {
-    this.placement(id);
     const cam = this.camera(id);
     cam.powerOff();
     await new Promise((r) => setTimeout(r, downMs));
