@@ -143,7 +143,7 @@ export function createBoxApi(h: BoxHandle, extra: { points: PointCache; testMode
       return {
         ...deviceView(d), address: cfg.address, bus,
         latencyMs: unitLatency?.lastMs ?? null, errorCounts: { availability: d.errors },
-        changes: d.changes.map((ch) => ({ state: ch.state, at: isoTime(ch.at), error: ch.error ?? null })),
+        changes: d.changes.list().map((ch) => ({ state: ch.state, at: isoTime(ch.at), error: ch.error ?? null })),
         points: extra.points.of(id), testMode: extra.testMode.has(id),
       };
     },

@@ -5,12 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { AvailabilityFact, Clock, DeviceState, ResolvedDevice } from '../../drivers/types.js';
+import { ChangeHistory } from './change-history.js';
 
-export interface StateChange {
-  state: DeviceState;
-  at: number;
-  error?: string;
-}
+export type { StateChange } from './change-history.js';
 
 export interface DeviceStatus {
   id: string;
@@ -23,7 +20,8 @@ export interface DeviceStatus {
   lastSeen: number | null;
   lastError: string | null;
   errors: number;
-  changes: StateChange[];
+  /** The last MAX_CHANGES state changes (`list()`: oldest first). */
+  readonly changes: ChangeHistory;
 }
 
 const MAX_CHANGES = 20;
@@ -37,7 +35,7 @@ export class DeviceRegistry {
     for (const { config, profile } of devices) {
       this.devices.set(config.id, {
         id: config.id, type: config.type, zone: config.zone, profile: profile.model, protocol: profile.protocol,
-        state: 'unknown', since: now, lastSeen: null, lastError: null, errors: 0, changes: [],
+        state: 'unknown', since: now, lastSeen: null, lastError: null, errors: 0, changes: new ChangeHistory(MAX_CHANGES),
       });
     }
   }
@@ -57,15 +55,15 @@ export class DeviceRegistry {
     if (fact.state === 'online') d.lastSeen = fact.at;
     if (fact.state !== 'online' && fact.error) {
       d.errors++;
-      d.lastError = fact.error;
+      // The same text as before keeps the string already held (a failing poll reports it every cycle).
+      if (d.lastError !== fact.error) d.lastError = fact.error;
     }
     if (d.state === fact.state) return;
     const previous = d.state;
     const downFor = fact.at - d.since;
     d.state = fact.state;
     d.since = fact.at;
-    d.changes.push({ state: fact.state, at: fact.at, ...(fact.error ? { error: fact.error } : {}) });
-    if (d.changes.length > MAX_CHANGES) d.changes.shift();
+    d.changes.push(fact.state, fact.at, fact.error ? (fact.error === d.lastError ? d.lastError : fact.error) : undefined);
     const log = this.logger.child({ device: d.id });
     if (fact.state === 'offline' || fact.state === 'degraded') log.warn({ state: fact.state, error: fact.error }, `device ${fact.state}`);
     else if (fact.state === 'online' && (previous === 'offline' || previous === 'degraded')) log.info({ downForMs: downFor }, `device recovered after ${formatDuration(downFor)}`);

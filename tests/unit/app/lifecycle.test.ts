@@ -107,6 +107,6 @@ describe('DeviceRegistry', () => {
     const msgs = lines.filter((l) => l.device === 'smoke-1').map((l) => l.msg);
     expect(msgs).toEqual(['device offline', 'device recovered after 4m12s']);
     expect(reg.get('smoke-1')).toMatchObject({ state: 'online', errors: 50, lastError: 'timeout' });
-    expect(reg.get('smoke-1')?.changes.map((c) => c.state)).toEqual(['online', 'offline', 'online']);
+    expect(reg.get('smoke-1')?.changes.list().map((c) => c.state)).toEqual(['online', 'offline', 'online']);
   });
 });
