@@ -8,8 +8,8 @@
  * is the interval between two ticks, so the delay is the sample minus the resolution).
  *
  * stdout (one line each):  ready <ms since process start>
- *                          sample <json: event-loop delay since the previous sample (ms), heap, external>
- *                          eld <json: event-loop delay since `warm`>   stats <json>   stopped
+ *                          sample <json: event-loop delay since the previous sample (ms), heap used/total/resident, external>
+ *                          eld <json: event-loop delay since `warm`, and the stalls ≥ 200 ms>   stats <json>   stopped
  *                          heap <json: after a full GC: heapUsed, external, arrayBuffers, rss (MB)>
  * stdin commands:          sample | warm (restart the after-warm-up histogram) | eld | gc (needs node --expose-gc) | stats | stop
  *                          snapshot <file> (a heap snapshot, after the forced GC; answers `snapshot "<file>"`: for a leak hunt)
@@ -18,7 +18,7 @@
  * compared without the GC's own pauses in the event-loop figures and with RSS back at its own level by the window.
  */
 import { createWriteStream } from 'node:fs';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { formatIssue } from '../../config/issues.js';
@@ -49,6 +49,19 @@ const windowEld = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 const warmEld = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 windowEld.enable();
 warmEld.enable();
+/**
+ * Stalls: each time the loop was blocked ≥ STALL_MS (a 50 ms timer fired that much late), when and for how long,
+ * since `warm` (the last 20): the histogram says how often, this says when, to match against the box's log.
+ */
+const STALL_MS = 200;
+const stalls: Array<{ at: string; ms: number }> = [];
+let tickAt = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  const late = now - tickAt - 50;
+  if (late >= STALL_MS) { stalls.push({ at: new Date().toISOString(), ms: Math.round(late) }); if (stalls.length > 20) stalls.shift(); }
+  tickAt = now;
+}, 50).unref();
 const mb = (b: number) => Math.round((b / 1048576) * 100) / 100;
 /** Delay figures in ms: each sample less the timer's own interval. */
 function delays(h: IntervalHistogram): Record<string, number> {
@@ -78,10 +91,15 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = line.trim();
   if (cmd === 'sample') {
     const m = process.memoryUsage();
-    out(`sample ${JSON.stringify({ ...delays(windowEld), heapMb: mb(m.heapUsed), externalMb: mb(m.external), rssMb: mb(m.rss) })}`);
+    const v8 = getHeapStatistics();
+    // v8PhysicalMb: the V8 heap's resident pages (what of the process's anonymous memory V8 holds); v8MallocedMb:
+    // V8's own malloc'ed memory. The soak subtracts them from /proc/PID/smaps' anonymous RSS to get native memory.
+    out(`sample ${JSON.stringify({ ...delays(windowEld), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
+      arrayBuffersMb: mb(m.arrayBuffers), rssMb: mb(m.rss), v8PhysicalMb: mb(v8.total_physical_size), v8MallocedMb: mb(v8.malloced_memory),
+      spacesMb: Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name.replace(/_space$/, ''), mb(sp.physical_space_size)])) })}`);
     windowEld.reset();
-  } else if (cmd === 'warm') warmEld.reset();
-  else if (cmd === 'eld') out(`eld ${JSON.stringify(delays(warmEld))}`);
+  } else if (cmd === 'warm') { warmEld.reset(); stalls.length = 0; }
+  else if (cmd === 'eld') out(`eld ${JSON.stringify({ ...delays(warmEld), stalls })}`);
   else if (cmd === 'gc') {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) { gc(); gc(); } // twice: the first pass leaves weakly held and finalised objects for the second

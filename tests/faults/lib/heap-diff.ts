@@ -160,6 +160,36 @@ function main(): void {
   for (const [i, d] of grown.slice(0, top)) {
     process.stdout.write(`  +${d} edges (now ${after.edgeCount(i)}): ${pathFromRoot(after, graph, i).split('\n      ').slice(-6).join(' ')}\n`);
   }
+  // Owners: for each born object, the nearest object on its shortest path from the root that was alive before
+  // (the Map, array or object the new things were hung on), grouped by that owner's path with indices dropped.
+  const ownerOf = new Int32Array(after.count).fill(-1);
+  const owner = (i: number): number => {
+    const chain: number[] = [];
+    let cur = i;
+    while (ownerOf[cur] === -1 && !ids.has(after.id(cur)) && graph.dist[cur]! > 0) {
+      chain.push(cur);
+      const r = graph.retainers[cur]!.find((x) => graph.dist[x.from] === graph.dist[cur]! - 1);
+      if (!r) break;
+      cur = r.from;
+    }
+    const found = ownerOf[cur] !== -1 ? ownerOf[cur]! : cur;
+    for (const c of chain) ownerOf[c] = found;
+    return found;
+  };
+  const owners = new Map<string, { count: number; bytes: number }>();
+  for (let i = 0; i < after.count; i++) {
+    if (ids.has(after.id(i)) || graph.dist[i]! < 0) continue;
+    const o = owner(i);
+    const label = pathFromRoot(after, graph, o).split('\n      ').slice(-4).join(' ').replace(/\[\d+\]/g, '[]').replace(/:\d+-->/g, ':n-->');
+    const cur = owners.get(label) ?? { count: 0, bytes: 0 };
+    cur.count += 1;
+    cur.bytes += after.size(i);
+    owners.set(label, cur);
+  }
+  process.stdout.write('\n== where the born objects hang (nearest object alive in both, by path): top by bytes\n');
+  for (const [label, o] of [...owners].sort((x, y) => y[1].bytes - x[1].bytes).slice(0, top)) {
+    process.stdout.write(`  ${kb(o.bytes).padStart(10)} ${String(o.count).padStart(6)} objects under: ${label}\n`);
+  }
   for (const [name, g] of rows.slice(0, 8)) {
     process.stdout.write(`\n== ${name}: retaining paths of ${Math.min(paths, g.samples.length)} born objects\n`);
     const seen = new Set<string>();

@@ -21,8 +21,8 @@
  * external retained after a full GC (forced twice: 20 s before the end of warm-up, and at the end) grew ≤ max(2 MB, 1 MB/h);
  * every camera resubscribed and every line polled after the last fault; every committed incident event delivered.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfiles } from '../../../config/profiles.js';
 import { readInventory, writeInventory } from '../../../runtime/demo/inventory.js';
@@ -63,6 +63,41 @@ function tsx(path: string, env: Record<string, string>, flags: string[] = []): C
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * The process's resident memory by kind of mapping, from /proc/PID/smaps (MB): `file` (the node binary, shared
+ * libraries: pages of code come in as paths run for the first time), `brk` (glibc's main arena), `anon` (anonymous
+ * mappings: the V8 heap, glibc's per-thread arenas, thread stacks, large mallocs), `other` ([stack], [vdso], …).
+ */
+export function rssParts(smaps: string): { file: number; brk: number; anon: number; other: number } {
+  const parts = { file: 0, brk: 0, anon: 0, other: 0 };
+  let kind: keyof typeof parts = 'other';
+  for (const line of smaps.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1]!.trim();
+      kind = name.startsWith('/') ? 'file' : name === '[heap]' ? 'brk' : name === '' ? 'anon' : 'other';
+    } else if (line.startsWith('Rss:')) parts[kind] += Number(/(\d+)/.exec(line)![1]) / 1024;
+  }
+  return parts;
+}
+
+function readRssParts(pid: number): { file: number; brk: number; anon: number; other: number } | null {
+  try { return rssParts(readFileSync(`/proc/${pid}/smaps`, 'utf8')); } catch { return null; }
+}
+
+/** The SQLite files under `dir` (outbox.db, incidents.sqlite, their WALs), MB each: what SQLite's page cache can fill up to. */
+function storeFilesMb(dir: string): string {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/^(outbox\.db|incidents\.sqlite)(-wal)?$/.test(e.name)) found.push(`${e.name} ${round(statSync(join(d, e.name)).size / 1048576)}`);
+    }
+  };
+  try { walk(dir); } catch { /* gone */ }
+  return found.join(', ') || 'none';
 }
 
 /** The process's fds by kind (socket, pipe, anon_inode:…, or a file's directory), e.g. "socket 52, /data 6". */
@@ -121,7 +156,10 @@ async function poll<T>(get: () => Promise<T>, done: (t: T) => boolean, timeoutMs
 }
 
 interface Heap { forced: boolean; heapMb: number; externalMb: number; arrayBuffersMb: number; rssMb: number }
-interface Sample { t: number; rss: number; fds: number; heapMb: number; p99: number }
+interface Sample { t: number; rss: number; fds: number; heapMb: number; p99: number;
+  /** RSS split: V8's resident heap, native = anonymous + brk − V8 (malloc: SQLite, buffers, ICU, libuv), file-backed code. */
+  v8: number; native: number; file: number; external: number; spaces: Record<string, number> }
+interface BoxSample { p99: number; heapMb: number; externalMb: number; v8PhysicalMb: number; spacesMb: Record<string, number> }
 interface BoxStats { lastSeq: number | null; pendingIncidents: number | null; connected: boolean | null;
   devices: { total: number; online: number; offline: number; degraded: number; unknown: number } | null;
   drivers: Array<{ name: string; state: string; restarts: number }> }
@@ -234,9 +272,11 @@ export const soak: Scenario = {
     while (Date.now() - t0 < totalMs && boxExit === null) {
       const t = Date.now() - t0;
       try {
-        const s = await ask<{ p99: number; heapMb: number }>(box, 'sample', 'sample');
+        const s = await ask<BoxSample>(box, 'sample', 'sample');
         const fds = readdirSync(`/proc/${pid}/fd`).length;
-        samples.push({ t, rss: rssMb(pid), fds, heapMb: s.heapMb, p99: s.p99 });
+        const parts = readRssParts(pid);
+        samples.push({ t, rss: rssMb(pid), fds, heapMb: s.heapMb, p99: s.p99, v8: s.v8PhysicalMb, external: s.externalMb, spaces: s.spacesMb ?? {},
+          native: parts ? parts.anon + parts.brk - s.v8PhysicalMb : Number.NaN, file: parts?.file ?? Number.NaN });
         // What the fds are whenever the count is off the baseline (the first sample after warm-up) by more than 5
         // (at most 10 such lines): a failed fd check then says which kind moved, not just that one did.
         const base = samples.find((x) => x.t >= warmMs)?.fds;
@@ -264,7 +304,7 @@ export const soak: Scenario = {
     await faults;
     const alive = boxExit === null;
     const cpuPct = alive && warmAt > 0 ? ((cpuS(pid) - warmCpu) / ((Date.now() - warmAt) / 1000)) * 100 : Number.NaN;
-    const eld = alive ? await ask<{ p99: number; max: number; count: number }>(box, 'eld', 'eld') : null;
+    const eld = alive ? await ask<{ p99: number; max: number; count: number; stalls: Array<{ at: string; ms: number }> }>(box, 'eld', 'eld') : null;
     const heapAtEnd = alive ? await ask<Heap>(box, 'gc', 'heap') : null;
     if (alive && SNAPSHOTS) ctx.log(`heap snapshot: ${(await ask<string>(box, `snapshot ${SNAPSHOTS}/end.heapsnapshot`, 'snapshot', 120_000))}`);
 
@@ -321,6 +361,22 @@ export const soak: Scenario = {
       Math.round(after[Math.floor((i * (after.length - 1)) / Math.max(1, Math.min(20, after.length) - 1))]!.rss)).join(' '));
     ctx.figure('rssSlopeMbPerH', rssSlope);
     ctx.figure('rssGrowthMb', growth);
+    // Where RSS went after warm-up (the mean of the last fifth of the samples less that of the first fifth), and each
+    // part's slope: a leak in JS shows in v8, one in malloc (SQLite, native buffers, fragmentation) in native, and
+    // code paged in for the first time in file.
+    const part = (k: 'v8' | 'native' | 'file' | 'external') => after.length > 1
+      ? { growth: mean(after.slice(-edge).map((s) => s[k])) - mean(after.slice(0, edge).map((s) => s[k])), slope: slope(after.map((s) => [s.t / 3_600_000, s[k]])) }
+      : { growth: Number.NaN, slope: Number.NaN };
+    ctx.figure('rssPartsAtWarmupMb', after[0] ? `v8 ${round(after[0].v8)}, native ${round(after[0].native)}, file ${round(after[0].file)}` : '?');
+    ctx.figure('rssPartsGrowthMb', (['v8', 'native', 'file', 'external'] as const).map((k) => `${k} ${round(part(k).growth)}`).join(', '));
+    ctx.figure('rssPartsSlopeMbPerH', (['v8', 'native', 'file', 'external'] as const).map((k) => `${k} ${round(part(k).slope)}`).join(', '));
+    ctx.figure('storeFilesMb', storeFilesMb(paths.dataDir));
+    // The V8 heap's resident size by space, mean of the first fifth after warm-up → mean of the last fifth.
+    const spaceMean = (xs: Sample[], k: string) => mean(xs.map((x) => x.spaces[k] ?? 0));
+    ctx.figure('v8SpacesMb', Object.keys(after[0]?.spaces ?? {}).filter((k) => after.some((x) => (x.spaces[k] ?? 0) >= 0.5))
+      .map((k) => `${k} ${round(spaceMean(after.slice(0, edge), k), 1)}→${round(spaceMean(after.slice(-edge), k), 1)}`).join(', '));
+    ctx.figure('nativeSeriesMb', Array.from({ length: Math.min(20, after.length) }, (_, i) =>
+      Math.round(after[Math.floor((i * (after.length - 1)) / Math.max(1, Math.min(20, after.length) - 1))]!.native * 10) / 10).join(' '));
     ctx.figure('heapGrowthMb', heapGrowth);
     ctx.figure('retainedAtWarmupMb', heapAtWarm ? heapAtWarm.heapMb + heapAtWarm.externalMb : Number.NaN);
     ctx.figure('retainedAtEndMb', heapAtEnd ? heapAtEnd.heapMb + heapAtEnd.externalMb : Number.NaN);
@@ -336,6 +392,7 @@ export const soak: Scenario = {
     ctx.figure('fdMax', fdMax);
     ctx.figure('eventLoopP99Ms', eld?.p99 ?? Number.NaN);
     ctx.figure('eventLoopMaxMs', eld?.max ?? Number.NaN);
+    ctx.figure('eventLoopStalls', eld ? eld.stalls.map((x) => `${x.ms} ms at ${x.at.slice(11, 19)}`).join(', ') || 'none ≥ 200 ms' : '?');
     ctx.figure('eventLoopWorstWindowP99Ms', Math.max(...after.map((s) => s.p99)));
     ctx.figure('cpuPctOfCore', cpuPct);
     ctx.figure('brokerFlaps', applied.brokerFlaps);
