@@ -63,7 +63,7 @@ export class DeviceRegistry {
     const downFor = fact.at - d.since;
     d.state = fact.state;
     d.since = fact.at;
-    d.changes.push(fact.state, fact.at, fact.error ? (fact.error === d.lastError ? d.lastError : fact.error) : undefined);
+    d.changes.push(fact.state, fact.at, fact.error || undefined);
     const log = this.logger.child({ device: d.id });
     if (fact.state === 'offline' || fact.state === 'degraded') log.warn({ state: fact.state, error: fact.error }, `device ${fact.state}`);
     else if (fact.state === 'online' && (previous === 'offline' || previous === 'degraded')) log.info({ downForMs: downFor }, `device recovered after ${formatDuration(downFor)}`);
