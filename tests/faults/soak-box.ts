@@ -8,7 +8,7 @@
  * is the interval between two ticks, so the delay is the sample minus the resolution).
  *
  * stdout (one line each):  ready <ms since process start>
- *                          sample <json: event-loop delay since the previous sample (ms), heap used/total/resident, external>
+ *                          sample <json: event-loop delay since the previous sample (ms), heap used and resident (by space), external>
  *                          eld <json: event-loop delay since `warm`, and the stalls ≥ 200 ms>   stats <json>   stopped
  *                          heap <json: after a full GC: heapUsed, external, arrayBuffers, rss (MB)>
  * stdin commands:          sample | warm (restart the after-warm-up histogram) | eld | gc (needs node --expose-gc) | stats | stop
@@ -91,11 +91,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = line.trim();
   if (cmd === 'sample') {
     const m = process.memoryUsage();
-    const v8 = getHeapStatistics();
-    // v8PhysicalMb: the V8 heap's resident pages (what of the process's anonymous memory V8 holds); v8MallocedMb:
-    // V8's own malloc'ed memory. The soak subtracts them from /proc/PID/smaps' anonymous RSS to get native memory.
-    out(`sample ${JSON.stringify({ ...delays(windowEld), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
-      arrayBuffersMb: mb(m.arrayBuffers), rssMb: mb(m.rss), v8PhysicalMb: mb(v8.total_physical_size), v8MallocedMb: mb(v8.malloced_memory),
+    // v8PhysicalMb: the V8 heap's resident pages (what of the process's anonymous memory V8 holds); the soak
+    // subtracts it from /proc/PID/smaps' anonymous RSS to get native memory.
+    out(`sample ${JSON.stringify({ ...delays(windowEld), heapMb: mb(m.heapUsed), externalMb: mb(m.external), rssMb: mb(m.rss),
+      v8PhysicalMb: mb(getHeapStatistics().total_physical_size),
       spacesMb: Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name.replace(/_space$/, ''), mb(sp.physical_space_size)])) })}`);
     windowEld.reset();
   } else if (cmd === 'warm') { warmEld.reset(); stalls.length = 0; }

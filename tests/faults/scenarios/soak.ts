@@ -70,7 +70,7 @@ function rssMb(pid: number): number {
  * libraries: pages of code come in as paths run for the first time), `brk` (glibc's main arena), `anon` (anonymous
  * mappings: the V8 heap, glibc's per-thread arenas, thread stacks, large mallocs), `other` ([stack], [vdso], …).
  */
-export function rssParts(smaps: string): { file: number; brk: number; anon: number; other: number } {
+function rssParts(smaps: string): { file: number; brk: number; anon: number; other: number } {
   const parts = { file: 0, brk: 0, anon: 0, other: 0 };
   let kind: keyof typeof parts = 'other';
   for (const line of smaps.split('\n')) {
@@ -134,6 +134,9 @@ export function slope(points: Array<[number, number]>): number {
 const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+/** Twenty evenly spaced values of the samples, for a reader to see the shape (sawtooth, step, ramp). */
+const series = (xs: Sample[], pick: (x: Sample) => number) => Array.from({ length: Math.min(20, xs.length) }, (_, i) =>
+  pick(xs[Math.floor((i * (xs.length - 1)) / Math.max(1, Math.min(20, xs.length) - 1))]!)).join(' ');
 
 /** The last `prefix` line's JSON after asking for it with `cmd`. */
 async function ask<T>(child: Child, cmd: string, prefix: string, timeoutMs = 10_000): Promise<T> {
@@ -356,27 +359,24 @@ export const soak: Scenario = {
     const rssMax = Math.max(...after.map((s) => s.rss));
     ctx.figure('rssMinMb', rssMin);
     ctx.figure('rssMaxMb', rssMax);
-    // Twenty evenly spaced RSS samples after warm-up, for a reader to see the shape (sawtooth, step, ramp).
-    ctx.figure('rssSeriesMb', Array.from({ length: Math.min(20, after.length) }, (_, i) =>
-      Math.round(after[Math.floor((i * (after.length - 1)) / Math.max(1, Math.min(20, after.length) - 1))]!.rss)).join(' '));
+    ctx.figure('rssSeriesMb', series(after, (x) => Math.round(x.rss)));
     ctx.figure('rssSlopeMbPerH', rssSlope);
     ctx.figure('rssGrowthMb', growth);
     // Where RSS went after warm-up (the mean of the last fifth of the samples less that of the first fifth), and each
     // part's slope: a leak in JS shows in v8, one in malloc (SQLite, native buffers, fragmentation) in native, and
     // code paged in for the first time in file.
-    const part = (k: 'v8' | 'native' | 'file' | 'external') => after.length > 1
-      ? { growth: mean(after.slice(-edge).map((s) => s[k])) - mean(after.slice(0, edge).map((s) => s[k])), slope: slope(after.map((s) => [s.t / 3_600_000, s[k]])) }
-      : { growth: Number.NaN, slope: Number.NaN };
+    const parts = (['v8', 'native', 'file', 'external'] as const).map((k) => ({ k, growth: after.length > 1
+      ? mean(after.slice(-edge).map((x) => x[k])) - mean(after.slice(0, edge).map((x) => x[k])) : Number.NaN,
+    slope: slope(after.map((x) => [x.t / 3_600_000, x[k]])) }));
     ctx.figure('rssPartsAtWarmupMb', after[0] ? `v8 ${round(after[0].v8)}, native ${round(after[0].native)}, file ${round(after[0].file)}` : '?');
-    ctx.figure('rssPartsGrowthMb', (['v8', 'native', 'file', 'external'] as const).map((k) => `${k} ${round(part(k).growth)}`).join(', '));
-    ctx.figure('rssPartsSlopeMbPerH', (['v8', 'native', 'file', 'external'] as const).map((k) => `${k} ${round(part(k).slope)}`).join(', '));
+    ctx.figure('rssPartsGrowthMb', parts.map((p) => `${p.k} ${round(p.growth)}`).join(', '));
+    ctx.figure('rssPartsSlopeMbPerH', parts.map((p) => `${p.k} ${round(p.slope)}`).join(', '));
     ctx.figure('storeFilesMb', storeFilesMb(paths.dataDir));
     // The V8 heap's resident size by space, mean of the first fifth after warm-up → mean of the last fifth.
     const spaceMean = (xs: Sample[], k: string) => mean(xs.map((x) => x.spaces[k] ?? 0));
     ctx.figure('v8SpacesMb', Object.keys(after[0]?.spaces ?? {}).filter((k) => after.some((x) => (x.spaces[k] ?? 0) >= 0.5))
       .map((k) => `${k} ${round(spaceMean(after.slice(0, edge), k), 1)}→${round(spaceMean(after.slice(-edge), k), 1)}`).join(', '));
-    ctx.figure('nativeSeriesMb', Array.from({ length: Math.min(20, after.length) }, (_, i) =>
-      Math.round(after[Math.floor((i * (after.length - 1)) / Math.max(1, Math.min(20, after.length) - 1))]!.native * 10) / 10).join(' '));
+    ctx.figure('nativeSeriesMb', series(after, (x) => round(x.native, 1)));
     ctx.figure('heapGrowthMb', heapGrowth);
     ctx.figure('retainedAtWarmupMb', heapAtWarm ? heapAtWarm.heapMb + heapAtWarm.externalMb : Number.NaN);
     ctx.figure('retainedAtEndMb', heapAtEnd ? heapAtEnd.heapMb + heapAtEnd.externalMb : Number.NaN);
