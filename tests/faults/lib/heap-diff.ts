@@ -3,7 +3,10 @@
  * FAULTS_SOAK_SNAPSHOTS in scenarios/soak.ts) for a leak hunt. V8 keeps an object's snapshot id across snapshots
  * of the same process, so "born after the first and still alive at the second" is exact, not a guess from counts.
  *
- *   npx tsx tests/faults/lib/heap-diff.ts warm.heapsnapshot end.heapsnapshot [--top 25] [--paths 3]
+ *   npx tsx tests/faults/lib/heap-diff.ts warm.heapsnapshot end.heapsnapshot [--mid mid.heapsnapshot] [--top 25] [--paths 3]
+ *
+ * With --mid, "born" is narrowed to the objects already alive at the middle snapshot: born in the first half and
+ * kept to the end, so what was merely in flight at the end (requests, timers, buffers) drops out.
  *
  * Prints the objects born in between grouped by (type, constructor) with count and bytes, the totals per group in
  * both snapshots, the containers alive in both that gained the most edges (a growing Map, array or object), and for
@@ -124,8 +127,9 @@ function pathFromRoot(h: Heap, g: ReturnType<Heap['graph']>, i: number): string 
 function main(): void {
   const args = process.argv.slice(2);
   const opt = (name: string, d: number) => { const k = args.indexOf(name); return k >= 0 ? Number(args[k + 1]) : d; };
+  const midFile = args.includes('--mid') ? args[args.indexOf('--mid') + 1] : undefined;
   const [a, b] = args.filter((x, k) => !x.startsWith('--') && !args[k - 1]?.startsWith('--'));
-  if (!a || !b) { process.stderr.write('usage: heap-diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--paths N]\n'); process.exit(2); }
+  if (!a || !b) { process.stderr.write('usage: heap-diff <before.heapsnapshot> <after.heapsnapshot> [--mid <mid.heapsnapshot>] [--top N] [--paths N]\n'); process.exit(2); }
   const top = opt('--top', 25);
   const paths = opt('--paths', 3);
   const before = Heap.read(a);
@@ -133,12 +137,21 @@ function main(): void {
   const edgesBefore = new Map<number, number>();
   for (let i = 0; i < before.count; i++) { ids.add(before.id(i)); edgesBefore.set(before.id(i), before.edgeCount(i)); }
   const beforeGroups = byGroup(before, () => true);
+  // Ids of objects alive at the middle snapshot; without --mid every id counts.
+  let atMid: ((id: number) => boolean) = () => true;
+  if (midFile) {
+    const mid = Heap.read(midFile);
+    const midIds = new Set<number>();
+    for (let i = 0; i < mid.count; i++) midIds.add(mid.id(i));
+    atMid = (id) => midIds.has(id);
+  }
   const after = Heap.read(b);
   const afterGroups = byGroup(after, () => true);
-  const born = byGroup(after, (i) => !ids.has(after.id(i)));
+  const isBorn = (i: number) => !ids.has(after.id(i)) && atMid(after.id(i));
+  const born = byGroup(after, isBorn);
   const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;
   const rows = [...born.entries()].sort((x, y) => y[1].bytes - x[1].bytes).slice(0, top);
-  process.stdout.write(`nodes ${before.count} → ${after.count}; born in between and alive: ${[...born.values()].reduce((s, g) => s + g.count, 0)} objects, `
+  process.stdout.write(`nodes ${before.count} → ${after.count}; born in between${midFile ? ' (alive at mid)' : ''} and alive: ${[...born.values()].reduce((s, g) => s + g.count, 0)} objects, `
     + `${kb([...born.values()].reduce((s, g) => s + g.bytes, 0))}\n\n`);
   process.stdout.write('born & alive  | group total before → after | group\n');
   for (const [name, g] of rows) {
@@ -178,7 +191,7 @@ function main(): void {
   };
   const owners = new Map<string, { count: number; bytes: number }>();
   for (let i = 0; i < after.count; i++) {
-    if (ids.has(after.id(i)) || graph.dist[i]! < 0) continue;
+    if (!isBorn(i) || graph.dist[i]! < 0) continue;
     const o = owner(i);
     const label = pathFromRoot(after, graph, o).split('\n      ').slice(-4).join(' ').replace(/\[\d+\]/g, '[]').replace(/:\d+-->/g, ':n-->');
     const cur = owners.get(label) ?? { count: 0, bytes: 0 };

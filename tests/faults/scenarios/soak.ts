@@ -42,7 +42,8 @@ const ESTATE = fileURLToPath(new URL('../soak-estate.ts', import.meta.url));
 const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the machine
 /**
  * FAULTS_SOAK_SNAPSHOTS=<dir>: heap snapshots of the box after the two forced GCs (warm.heapsnapshot,
- * end.heapsnapshot) for a leak hunt; compare them with tests/faults/lib/heap-diff.ts. Writing one blocks the box
+ * end.heapsnapshot) and after a third one halfway through the window (mid.heapsnapshot) for a leak hunt; compare
+ * them with tests/faults/lib/heap-diff.ts. Writing one blocks the box
  * for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
@@ -271,6 +272,7 @@ export const soak: Scenario = {
     let warmCpu = Number.NaN;
     let warmAt = 0;
     let heapAtWarm: Heap | null = null;
+    let midShot = false;
     let fdNotes = 0;
     while (Date.now() - t0 < totalMs && boxExit === null) {
       const t = Date.now() - t0;
@@ -291,6 +293,13 @@ export const soak: Scenario = {
         if (heapAtWarm === null && t >= warmMs - 20_000) {
           heapAtWarm = await ask<Heap>(box, 'gc', 'heap');
           if (SNAPSHOTS) ctx.log(`heap snapshot: ${(await ask<string>(box, `snapshot ${SNAPSHOTS}/warm.heapsnapshot`, 'snapshot', 120_000))}`);
+        }
+        // A third snapshot halfway through the window: objects born before it and still alive at the end are kept,
+        // not in flight (heap-diff.ts --mid).
+        if (SNAPSHOTS && !midShot && t >= warmMs + (totalMs - warmMs) / 2) {
+          midShot = true;
+          await ask<Heap>(box, 'gc', 'heap');
+          ctx.log(`heap snapshot: ${(await ask<string>(box, `snapshot ${SNAPSHOTS}/mid.heapsnapshot`, 'snapshot', 120_000))}`);
         }
         if (Number.isNaN(warmCpu) && t >= warmMs) {
           box.send('warm');
