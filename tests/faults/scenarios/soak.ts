@@ -47,6 +47,8 @@ const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the 
  * for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
+/** FAULTS_SOAK_NODE_FLAGS="--flag …": extra node flags for the box (V8 sizing experiments); the report names them. */
+const BOX_FLAGS = (process.env.FAULTS_SOAK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 /** The duty officer acknowledges each raised incident after this long, and resolves it after OFFICER_RESOLVE_S. */
 const OFFICER_ACK_S = 30;
@@ -233,14 +235,15 @@ export const soak: Scenario = {
     ctx.defer(() => officer.stop());
     const cameraIds = devices.filter((d) => d.type === 'camera').map((d) => d.id);
 
-    const box = tsx(BOX, { CONFIG: paths.configFile, LOG_FILE: `${paths.dataDir}/box.log` }, ['--expose-gc']);
+    const box = tsx(BOX, { CONFIG: paths.configFile, LOG_FILE: `${paths.dataDir}/box.log` }, ['--expose-gc', ...BOX_FLAGS]);
     ctx.defer(() => box.kill());
     await box.line('ready ', 120_000);
     const pid = box.proc.pid!;
     let boxExit: string | null = null;
     void box.exited.then((e) => { boxExit = `code ${e.code} signal ${e.signal}`; });
     estate.send('scenario');
-    ctx.log(`box pid ${pid} ready with ${devices.length} devices; ${minutes} min, warm-up ${warmMs / 1000} s, a fault every ${faultEveryMs / 1000} s`);
+    ctx.log(`box pid ${pid} ready with ${devices.length} devices; ${minutes} min, warm-up ${warmMs / 1000} s, a fault every ${faultEveryMs / 1000} s`
+      + (BOX_FLAGS.length ? `; node flags ${BOX_FLAGS.join(' ')}` : ''));
 
     const t0 = Date.now();
     const applied = { brokerFlaps: 0, cameraReboots: 0, serialUnplugs: 0 };
@@ -361,6 +364,7 @@ export const soak: Scenario = {
     ctx.figure('minutes', minutes);
     ctx.figure('devices', devices.length);
     ctx.figure('warmupS', warmMs / 1000);
+    if (BOX_FLAGS.length) ctx.figure('nodeFlags', BOX_FLAGS.join(' '));
     ctx.figure('samples', after.length);
     ctx.figure('rssAfterWarmupMb', after[0]?.rss ?? Number.NaN);
     ctx.figure('rssEndMb', after.at(-1)?.rss ?? Number.NaN);
