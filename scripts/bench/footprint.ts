@@ -15,6 +15,7 @@ import { packageRoot } from '../../config/paths.js';
 import { LocalBroker } from '../../runtime/demo/broker.js';
 import { startBenchEstate } from './estate-proc.js';
 import { figure, type Figure, type Target } from './stats.js';
+import { shippedNodeFlags } from '../unit-node-flags.js';
 
 const T_RSS: Target = { of: 'value', op: '<=', limit: 150 };
 const T_CPU: Target = { of: 'value', op: '<=', limit: 5 };
@@ -37,11 +38,12 @@ export function rssMb(statusText: string): number {
   return m?.[1] ? Number(m[1]) / 1024 : NaN;
 }
 
-/** The CLI entry the box process runs: dist when the bench runs from dist, else the source through tsx. */
-function cliCommand(): { args: string[]; fromSource: boolean } {
+/** The CLI entry the box process runs, with the unit's node flags: dist when the bench runs from dist, else the source through tsx. */
+function cliCommand(): { args: string[]; fromSource: boolean; flags: string[] } {
   const self = fileURLToPath(import.meta.url);
-  if (self.endsWith('.js')) return { args: [join(packageRoot(), 'dist', 'runtime', 'cli', 'main.js')], fromSource: false };
-  return { args: [...process.execArgv, join(packageRoot(), 'runtime', 'cli', 'main.ts')], fromSource: true };
+  const flags = shippedNodeFlags(); // as the unit starts it
+  if (self.endsWith('.js')) return { args: [...flags, join(packageRoot(), 'dist', 'runtime', 'cli', 'main.js')], fromSource: false, flags };
+  return { args: [...flags, ...process.execArgv, join(packageRoot(), 'runtime', 'cli', 'main.ts')], fromSource: true, flags };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,7 +79,8 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
       rss = Math.max(rss, rssMb(readFileSync(`/proc/${pid}/status`, 'utf8')));
     }
     const cpu = ((cpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8')) - cpu0) / ((performance.now() - w0) / 1000)) * 100;
-    const how = cli.fromSource ? 'box run from source through tsx (inflates RSS and start-up; `npm run bench` runs it from dist)' : 'box run from dist';
+    const how = (cli.fromSource ? 'box run from source through tsx (inflates RSS and start-up; `npm run bench` runs it from dist)' : 'box run from dist')
+      + `, node flags of the unit: ${cli.flags.join(' ') || 'none'}`;
     return [
       figure('footprint RSS (477 devices)', rss, 'MB', { target: T_RSS, note: `${how}; highest VmRSS over ${windowS} s of steady state` }),
       figure('footprint CPU (477 devices)', cpu, '% of a core', { target: T_CPU, note: `utime+stime over ${windowS} s; 4 RS-485 lines polled continuously at 9600 baud, 40 cameras subscribed` }),

@@ -35,6 +35,7 @@ import { Center } from '../lib/center.js';
 import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
+import { shippedNodeFlags } from '../../../scripts/unit-node-flags.js';
 
 const INVENTORY = fileURLToPath(new URL('../../../config/demo/caima-inventory.csv', import.meta.url));
 const BOX = fileURLToPath(new URL('../soak-box.ts', import.meta.url));
@@ -47,8 +48,12 @@ const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the 
  * for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
-/** FAULTS_SOAK_NODE_FLAGS="--flag …": extra node flags for the box (V8 sizing experiments); the report names them. */
-const BOX_FLAGS = (process.env.FAULTS_SOAK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/**
+ * The box runs with the shipped unit's node flags (systemd/qinhe.service), so the soak measures what ships;
+ * FAULTS_SOAK_NODE_FLAGS="--flag …" replaces them for a V8 sizing experiment ("" for none). The report names them.
+ */
+const BOX_FLAGS = process.env.FAULTS_SOAK_NODE_FLAGS !== undefined
+  ? process.env.FAULTS_SOAK_NODE_FLAGS.split(/\s+/).filter(Boolean) : shippedNodeFlags();
 
 /** The duty officer acknowledges each raised incident after this long, and resolves it after OFFICER_RESOLVE_S. */
 const OFFICER_ACK_S = 30;
@@ -243,7 +248,7 @@ export const soak: Scenario = {
     void box.exited.then((e) => { boxExit = `code ${e.code} signal ${e.signal}`; });
     estate.send('scenario');
     ctx.log(`box pid ${pid} ready with ${devices.length} devices; ${minutes} min, warm-up ${warmMs / 1000} s, a fault every ${faultEveryMs / 1000} s`
-      + (BOX_FLAGS.length ? `; node flags ${BOX_FLAGS.join(' ')}` : ''));
+      + `; node flags: ${BOX_FLAGS.join(' ') || 'none'}`);
 
     const t0 = Date.now();
     const applied = { brokerFlaps: 0, cameraReboots: 0, serialUnplugs: 0 };
@@ -364,7 +369,7 @@ export const soak: Scenario = {
     ctx.figure('minutes', minutes);
     ctx.figure('devices', devices.length);
     ctx.figure('warmupS', warmMs / 1000);
-    if (BOX_FLAGS.length) ctx.figure('nodeFlags', BOX_FLAGS.join(' '));
+    ctx.figure('nodeFlags', BOX_FLAGS.join(' ') || 'none');
     ctx.figure('samples', after.length);
     ctx.figure('rssAfterWarmupMb', after[0]?.rss ?? Number.NaN);
     ctx.figure('rssEndMb', after.at(-1)?.rss ?? Number.NaN);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/cli.js';
+import { shippedNodeFlags, unitNodeFlags } from '../../../scripts/unit-node-flags.js';
 
 const UNIT = join(ROOT, 'systemd/qinhe.service');
 const ANALYZE = '/usr/bin/systemd-analyze';
@@ -17,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function localCopy(text = readFileSync(UNIT, 'utf8')): string {
   const file = join(dir, 'qinhe.service');
-  const patched = text.replace('/usr/bin/node /opt/qinhe/dist/runtime/cli/main.js', `${process.execPath} ${join(ROOT, 'runtime/cli/main.ts')}`);
+  const patched = text.replace(/\/usr\/bin\/node((?: -\S+)*) \/opt\/qinhe\/dist\/runtime\/cli\/main\.js/, `${process.execPath}$1 ${join(ROOT, 'runtime/cli/main.ts')}`);
   writeFileSync(file, patched);
   return file;
 }
@@ -75,6 +76,20 @@ describe.skipIf(!existsSync(ANALYZE))('systemd/qinhe.service', () => {
     expect(s.get('LoadCredential')).toEqual(['secrets.yaml:/etc/qinhe/secrets.yaml']);
     expect(s.get('SupplementaryGroups')).toEqual(['dialout gpio']);
     expect(s.get('DeviceAllow')).toEqual(expect.arrayContaining(['char-ttyUSB rw', 'char-ttyACM rw', 'char-ttyAMA rw', 'char-gpiochip rw']));
+  });
+});
+
+describe("the unit's node flags", () => {
+  it('are the words between the node binary and the script on ExecStart', () => {
+    expect(unitNodeFlags('[Service]\nExecStart=/usr/bin/node --a --b=1 /opt/x.js run --config /y\n')).toEqual(['--a', '--b=1']);
+    expect(unitNodeFlags('ExecStart=/usr/bin/node /opt/x.js run --config /y')).toEqual([]);
+    expect(() => unitNodeFlags('[Service]\nType=notify\n')).toThrow(/ExecStart/);
+  });
+
+  it('are accepted by this Node (the soak and the footprint bench start the box with them)', () => {
+    const r = spawnSync(process.execPath, [...shippedNodeFlags(), '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
   });
 });
 
