@@ -112,7 +112,7 @@ function byGroup(h: Heap, keep: (i: number) => boolean): Map<string, Group> {
   return out;
 }
 
-export function pathFromRoot(h: Heap, g: ReturnType<Heap['graph']>, i: number): string {
+function pathFromRoot(h: Heap, g: ReturnType<Heap['graph']>, i: number): string {
   const steps: string[] = [];
   let cur = i;
   for (let guard = 0; guard < 40 && g.dist[cur]! > 0; guard++) {

@@ -44,8 +44,7 @@ const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the 
 /**
  * FAULTS_SOAK_SNAPSHOTS=<dir>: heap snapshots of the box after the two forced GCs (warm.heapsnapshot,
  * end.heapsnapshot) and after a third one halfway through the window (mid.heapsnapshot) for a leak hunt; compare
- * them with tests/faults/lib/heap-diff.ts. Writing one blocks the box
- * for seconds, so the CI soak never takes them.
+ * them with tests/faults/lib/heap-diff.ts. Writing one blocks the box for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
 /**
