@@ -21,7 +21,7 @@
  * external retained after a full GC (forced twice: 20 s before the end of warm-up, and at the end) grew ≤ max(2 MB, 1 MB/h);
  * every camera resubscribed and every line polled after the last fault; every committed incident event delivered.
  */
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfiles } from '../../../config/profiles.js';
@@ -47,6 +47,11 @@ const BOX_ID = 'faults-soak'; // its own topics: background scenarios share the 
  * them with tests/faults/lib/heap-diff.ts. Writing one blocks the box for seconds, so the CI soak never takes them.
  */
 const SNAPSHOTS = process.env.FAULTS_SOAK_SNAPSHOTS ?? '';
+/**
+ * FAULTS_SOAK_SERIES=<file>: every sample appended as a JSON line as it is taken (t in ms since the box was ready),
+ * so a long run's shape can be read while it runs, or after it was cut short, and any window's slope computed.
+ */
+const SERIES = process.env.FAULTS_SOAK_SERIES ?? '';
 /**
  * The box runs with the shipped unit's node flags (systemd/qinhe.service), so the soak measures what ships;
  * FAULTS_SOAK_NODE_FLAGS="--flag …" replaces them for a V8 sizing experiment ("" for none). The report names them.
@@ -289,6 +294,7 @@ export const soak: Scenario = {
         const parts = readRssParts(pid);
         samples.push({ t, rss: rssMb(pid), fds, heapMb: s.heapMb, p99: s.p99, v8: s.v8PhysicalMb, external: s.externalMb, spaces: s.spacesMb ?? {},
           native: parts ? parts.anon + parts.brk - s.v8PhysicalMb : Number.NaN, file: parts?.file ?? Number.NaN });
+        if (SERIES) appendFileSync(SERIES, `${JSON.stringify({ ...samples.at(-1), warm: t >= warmMs, faults: applied })}\n`);
         // What the fds are whenever the count is off the baseline (the first sample after warm-up) by more than 5
         // (at most 10 such lines): a failed fd check then says which kind moved, not just that one did.
         const base = samples.find((x) => x.t >= warmMs)?.fds;
