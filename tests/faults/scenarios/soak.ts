@@ -34,6 +34,7 @@ import { adoptPid, killAdopted, runningWith, spawnChild, type Child } from '../l
 import { Center } from '../lib/center.js';
 import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
+import { slope } from '../lib/series.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
 import { shippedNodeFlags } from '../../../scripts/unit-node-flags.js';
 
@@ -129,18 +130,6 @@ function cpuS(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-/** Least-squares slope of y over x. */
-export function slope(points: Array<[number, number]>): number {
-  const n = points.length;
-  if (n < 2) return Number.NaN;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const [x, y] of points) { num += (x - mx) * (y - my); den += (x - mx) ** 2; }
-  return den === 0 ? Number.NaN : num / den;
 }
 
 const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
