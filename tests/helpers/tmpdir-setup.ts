@@ -1,7 +1,8 @@
 /**
- * vitest globalSetup: the whole run's temporary files go under one directory of its own (TMPDIR, which os.tmpdir(),
- * mosquitto and socat honour), removed when the run ends. Tests make their scratch directories with mkdtemp and
- * many do not remove them; without this every run left some 30 directories in /tmp (2,357 of them on this box).
+ * vitest globalSetup: the whole run's temporary files go under one directory of its own (TMPDIR: os.tmpdir() in the
+ * workers, and in every child they start, reads it), removed when the run ends. Tests make their scratch directories
+ * with mkdtemp and many do not remove them; without this every run left some 30 directories in /tmp (2,357 of them
+ * on this box).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
