@@ -4,7 +4,7 @@
  * loss (SQLite docs, "PRAGMA synchronous"). Saves are small and synchronous (better-sqlite3); the engine
  * issues local alarm outputs before it saves, so the disk never delays a siren.
  */
-import Database, { type SqliteDatabase } from '../core/sqlite.js';
+import Database, { type SqliteDatabase, type SqliteStatement } from '../core/sqlite.js';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage, QinheError } from '../core/errors.js';
@@ -13,8 +13,18 @@ import type { Incident } from './model.js';
 /** Resolved incidents kept for `list`/`get` (the outbox keeps the events themselves). */
 const KEEP_RESOLVED = 1000;
 
+/** The store's statements, prepared once per open database (a statement prepared per call is native memory until the GC finalizes it). */
+interface Statements {
+  save: SqliteStatement<[string, string, string]>;
+  loadOpen: SqliteStatement<[], { json: string }>;
+  get: SqliteStatement<[string], { json: string }>;
+  list: SqliteStatement<[number], { json: string }>;
+  prune: SqliteStatement<[number]>;
+}
+
 export class IncidentStore {
   private db: SqliteDatabase | null = null;
+  private sql: Statements | null = null;
   readonly file: string;
 
   constructor(dataDir: string) {
@@ -29,16 +39,16 @@ export class IncidentStore {
   open(now: number = Date.now()): { degraded: false } | { degraded: true; reason: string } {
     if (this.db) return { degraded: false };
     try {
-      this.db = this.init(this.file);
+      this.use(this.init(this.file));
       return { degraded: false };
     } catch (first) {
       try {
         if (existsSync(this.file)) renameSync(this.file, `${this.file}.corrupt-${now}`);
         for (const ext of ['-wal', '-shm']) if (existsSync(this.file + ext)) renameSync(this.file + ext, `${this.file}.corrupt-${now}${ext}`);
-        this.db = this.init(this.file);
+        this.use(this.init(this.file));
         return { degraded: true, reason: `incident store was unreadable and set aside: ${errorMessage(first)}` };
       } catch (second) {
-        this.db = this.init(':memory:');
+        this.use(this.init(':memory:'));
         return { degraded: true, reason: `incident store unavailable, open incidents kept in memory only: ${errorMessage(second)}` };
       }
     }
@@ -60,45 +70,51 @@ export class IncidentStore {
     }
   }
 
+  private use(db: SqliteDatabase): void {
+    this.db = db;
+    this.sql = {
+      save: db.prepare(`INSERT INTO incidents (id, status, json) VALUES (?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET status = excluded.status, json = excluded.json`),
+      loadOpen: db.prepare("SELECT json FROM incidents WHERE status = 'open' ORDER BY id"),
+      get: db.prepare('SELECT json FROM incidents WHERE id = ?'),
+      list: db.prepare('SELECT json FROM incidents ORDER BY id DESC LIMIT ?'),
+      prune: db.prepare(`DELETE FROM incidents WHERE status = 'resolved' AND id NOT IN
+        (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)`),
+    };
+  }
+
   close(): void {
     this.db?.close();
     this.db = null;
+    this.sql = null;
   }
 
   save(inc: Incident): void {
-    const db = this.need();
+    const sql = this.need();
     try {
-      db.prepare('INSERT INTO incidents (id, status, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, json = excluded.json')
-        .run(inc.id, inc.status, JSON.stringify(inc));
-      if (inc.status === 'resolved') this.prune();
+      sql.save.run(inc.id, inc.status, JSON.stringify(inc));
+      if (inc.status === 'resolved') sql.prune.run(KEEP_RESOLVED);
     } catch (err) {
       throw new QinheError('QH_INCIDENT_STORE', `cannot save incident ${inc.id}`, { cause: err });
     }
   }
 
   loadOpen(): Incident[] {
-    return this.need().prepare("SELECT json FROM incidents WHERE status = 'open' ORDER BY id").all()
-      .map((r) => JSON.parse((r as { json: string }).json) as Incident);
+    return this.need().loadOpen.all().map((r) => JSON.parse(r.json) as Incident);
   }
 
   get(id: string): Incident | undefined {
-    const row = this.need().prepare('SELECT json FROM incidents WHERE id = ?').get(id) as { json: string } | undefined;
+    const row = this.need().get.get(id);
     return row ? (JSON.parse(row.json) as Incident) : undefined;
   }
 
   /** Newest first (ids are ULIDs, so they sort by detection time). */
   list(limit: number): Incident[] {
-    return this.need().prepare('SELECT json FROM incidents ORDER BY id DESC LIMIT ?').all(limit)
-      .map((r) => JSON.parse((r as { json: string }).json) as Incident);
+    return this.need().list.all(limit).map((r) => JSON.parse(r.json) as Incident);
   }
 
-  private prune(): void {
-    this.need().prepare(`DELETE FROM incidents WHERE status = 'resolved' AND id NOT IN
-      (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)`).run(KEEP_RESOLVED);
-  }
-
-  private need(): SqliteDatabase {
-    if (!this.db) throw new QinheError('QH_INCIDENT_STORE', 'incident store is not open');
-    return this.db;
+  private need(): Statements {
+    if (!this.sql) throw new QinheError('QH_INCIDENT_STORE', 'incident store is not open');
+    return this.sql;
   }
 }
