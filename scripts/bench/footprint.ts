@@ -15,7 +15,7 @@ import { packageRoot } from '../../config/paths.js';
 import { LocalBroker } from '../../runtime/demo/broker.js';
 import { startBenchEstate } from './estate-proc.js';
 import { figure, type Figure, type Target } from './stats.js';
-import { shippedNodeFlags } from '../unit-node-flags.js';
+import { shippedEnvironment, shippedNodeFlags } from '../unit-node-flags.js';
 
 const T_RSS: Target = { of: 'value', op: '<=', limit: 150 };
 const T_CPU: Target = { of: 'value', op: '<=', limit: 5 };
@@ -54,7 +54,8 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
   const estate = await startBenchEstate(o.dir, broker.url).catch(async (err: unknown) => { await broker.stop(); throw err; });
   const cli = cliCommand();
   const t0 = performance.now();
-  const box = spawn(process.execPath, [...cli.args, 'run', '--config', estate.paths.configFile, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const box = spawn(process.execPath, [...cli.args, 'run', '--config', estate.paths.configFile, '--log-level', 'info'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...shippedEnvironment() } }); // as the unit starts it
   box.stderr?.resume(); // warnings only; never let a full pipe block the box
   try {
     const startMs = await new Promise<number>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/cli.js';
-import { shippedNodeFlags, unitNodeFlags } from '../../../scripts/unit-node-flags.js';
+import { shippedEnvironment, shippedNodeFlags, unitEnvironment, unitNodeFlags } from '../../../scripts/unit-node-flags.js';
 
 const UNIT = join(ROOT, 'systemd/qinhe.service');
 const ANALYZE = '/usr/bin/systemd-analyze';
@@ -109,5 +109,17 @@ describe('systemd/99-qinhe-serial.rules', () => {
       expect(r).toMatch(/SYMLINK\+="qinhe\/rs485-[a-z0-9]+"/);
       if (!r.includes('ttyAMA0')) expect(r).toMatch(/ENV\{ID_PATH\}==/);
     }
+  });
+});
+
+describe("the unit's environment", () => {
+  it('is every Environment= assignment, quoted values with spaces kept whole, a later one winning', () => {
+    const unit = '[Service]\nEnvironment=A=1 "B=two words"\nExecStart=/usr/bin/node x.js\nEnvironment=A=3 C=\n';
+    expect(unitEnvironment(unit)).toEqual({ A: '3', B: 'two words', C: '' });
+    expect(unitEnvironment('[Service]\nExecStart=/usr/bin/node x.js\n')).toEqual({});
+  });
+
+  it('caps the malloc arenas in the shipped unit (the soak and the footprint bench run the box with it)', () => {
+    expect(shippedEnvironment()).toMatchObject({ MALLOC_ARENA_MAX: '2', NODE_ENV: 'production' });
   });
 });
