@@ -81,7 +81,8 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
     }
     const cpu = ((cpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8')) - cpu0) / ((performance.now() - w0) / 1000)) * 100;
     const how = (cli.fromSource ? 'box run from source through tsx (inflates RSS and start-up; `npm run bench` runs it from dist)' : 'box run from dist')
-      + `, node flags of the unit: ${cli.flags.join(' ') || 'none'}`;
+      + `, node flags of the unit: ${cli.flags.join(' ') || 'none'}`
+      + `, its environment: ${Object.entries(shippedEnvironment()).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`;
     return [
       figure('footprint RSS (477 devices)', rss, 'MB', { target: T_RSS, note: `${how}; highest VmRSS over ${windowS} s of steady state` }),
       figure('footprint CPU (477 devices)', cpu, '% of a core', { target: T_CPU, note: `utime+stime over ${windowS} s; 4 RS-485 lines polled continuously at 9600 baud, 40 cameras subscribed` }),
