@@ -32,6 +32,11 @@ export function unitEnvironment(unitText: string): Record<string, string> {
   return env;
 }
 
+/** `K=V K=V` for a report, or `none`. */
+export function environmentText(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+}
+
 const unitText = (): string => readFileSync(join(packageRoot(), 'systemd', 'qinhe.service'), 'utf8');
 
 export function shippedNodeFlags(): string[] {

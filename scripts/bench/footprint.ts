@@ -15,7 +15,7 @@ import { packageRoot } from '../../config/paths.js';
 import { LocalBroker } from '../../runtime/demo/broker.js';
 import { startBenchEstate } from './estate-proc.js';
 import { figure, type Figure, type Target } from './stats.js';
-import { shippedEnvironment, shippedNodeFlags } from '../unit-node-flags.js';
+import { environmentText, shippedEnvironment, shippedNodeFlags } from '../unit-node-flags.js';
 
 const T_RSS: Target = { of: 'value', op: '<=', limit: 150 };
 const T_CPU: Target = { of: 'value', op: '<=', limit: 5 };
@@ -39,11 +39,12 @@ export function rssMb(statusText: string): number {
 }
 
 /** The CLI entry the box process runs, with the unit's node flags: dist when the bench runs from dist, else the source through tsx. */
-function cliCommand(): { args: string[]; fromSource: boolean; flags: string[] } {
+function cliCommand(): { args: string[]; fromSource: boolean; flags: string[]; env: Record<string, string> } {
   const self = fileURLToPath(import.meta.url);
   const flags = shippedNodeFlags(); // as the unit starts it
-  if (self.endsWith('.js')) return { args: [...flags, join(packageRoot(), 'dist', 'runtime', 'cli', 'main.js')], fromSource: false, flags };
-  return { args: [...flags, ...process.execArgv, join(packageRoot(), 'runtime', 'cli', 'main.ts')], fromSource: true, flags };
+  const env = shippedEnvironment();
+  if (self.endsWith('.js')) return { args: [...flags, join(packageRoot(), 'dist', 'runtime', 'cli', 'main.js')], fromSource: false, flags, env };
+  return { args: [...flags, ...process.execArgv, join(packageRoot(), 'runtime', 'cli', 'main.ts')], fromSource: true, flags, env };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,7 +56,7 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
   const cli = cliCommand();
   const t0 = performance.now();
   const box = spawn(process.execPath, [...cli.args, 'run', '--config', estate.paths.configFile, '--log-level', 'info'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...shippedEnvironment() } }); // as the unit starts it
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cli.env } }); // as the unit starts it
   box.stderr?.resume(); // warnings only; never let a full pipe block the box
   try {
     const startMs = await new Promise<number>((resolve, reject) => {
@@ -82,7 +83,7 @@ export async function footprint(o: { dir: string; logger: Logger; quick: boolean
     const cpu = ((cpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8')) - cpu0) / ((performance.now() - w0) / 1000)) * 100;
     const how = (cli.fromSource ? 'box run from source through tsx (inflates RSS and start-up; `npm run bench` runs it from dist)' : 'box run from dist')
       + `, node flags of the unit: ${cli.flags.join(' ') || 'none'}`
-      + `, its environment: ${Object.entries(shippedEnvironment()).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`;
+      + `, its environment: ${environmentText(cli.env)}`;
     return [
       figure('footprint RSS (477 devices)', rss, 'MB', { target: T_RSS, note: `${how}; highest VmRSS over ${windowS} s of steady state` }),
       figure('footprint CPU (477 devices)', cpu, '% of a core', { target: T_CPU, note: `utime+stime over ${windowS} s; 4 RS-485 lines polled continuously at 9600 baud, 40 cameras subscribed` }),

@@ -36,7 +36,7 @@ import { Gate } from '../lib/gate.js';
 import { missingUpTo, summarize } from '../lib/db.js';
 import { slope } from '../lib/series.js';
 import { sleep, waitUntil, type Scenario } from '../lib/suite.js';
-import { shippedEnvironment, shippedNodeFlags, unitEnvironment } from '../../../scripts/unit-node-flags.js';
+import { environmentText, shippedEnvironment, shippedNodeFlags, unitEnvironment } from '../../../scripts/unit-node-flags.js';
 
 const INVENTORY = fileURLToPath(new URL('../../../config/demo/caima-inventory.csv', import.meta.url));
 const BOX = fileURLToPath(new URL('../soak-box.ts', import.meta.url));
@@ -65,7 +65,6 @@ const BOX_FLAGS = process.env.FAULTS_SOAK_NODE_FLAGS !== undefined
  */
 const BOX_ENV = process.env.FAULTS_SOAK_ENV !== undefined
   ? unitEnvironment(`Environment=${process.env.FAULTS_SOAK_ENV}`) : shippedEnvironment();
-const boxEnvText = (): string => Object.entries(BOX_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
 
 /** The duty officer acknowledges each raised incident after this long, and resolves it after OFFICER_RESOLVE_S. */
 const OFFICER_ACK_S = 30;
@@ -248,7 +247,7 @@ export const soak: Scenario = {
     void box.exited.then((e) => { boxExit = `code ${e.code} signal ${e.signal}`; });
     estate.send('scenario');
     ctx.log(`box pid ${pid} ready with ${devices.length} devices; ${minutes} min, warm-up ${warmMs / 1000} s, a fault every ${faultEveryMs / 1000} s`
-      + `; node flags: ${BOX_FLAGS.join(' ') || 'none'}; environment: ${boxEnvText()}`);
+      + `; node flags: ${BOX_FLAGS.join(' ') || 'none'}; environment: ${environmentText(BOX_ENV)}`);
 
     const t0 = Date.now();
     const applied = { brokerFlaps: 0, cameraReboots: 0, serialUnplugs: 0 };
@@ -371,7 +370,7 @@ export const soak: Scenario = {
     ctx.figure('devices', devices.length);
     ctx.figure('warmupS', warmMs / 1000);
     ctx.figure('nodeFlags', BOX_FLAGS.join(' ') || 'none');
-    ctx.figure('unitEnvironment', boxEnvText());
+    ctx.figure('unitEnvironment', environmentText(BOX_ENV));
     ctx.figure('samples', after.length);
     ctx.figure('rssAfterWarmupMb', after[0]?.rss ?? Number.NaN);
     ctx.figure('rssEndMb', after.at(-1)?.rss ?? Number.NaN);
