@@ -78,8 +78,17 @@ export class IncidentStore {
   }
 
   private use(db: SqliteDatabase): void {
+    try {
+      this.sql = this.prepare(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     this.db = db;
-    this.sql = {
+  }
+
+  private prepare(db: SqliteDatabase): Statements {
+    return {
       save: db.prepare(`INSERT INTO incidents (id, status, json) VALUES (?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET status = excluded.status, json = excluded.json`),
       loadOpen: db.prepare("SELECT json FROM incidents WHERE status = 'open' ORDER BY id"),
