@@ -85,10 +85,11 @@ describe.skipIf(reason !== undefined)('ONVIF evidence: snapshots and pre-event c
     expect(cmdlines.length).toBeGreaterThan(0);
     expect(cmdlines.join('\n')).not.toContain(PASSWORD);
     expect(log.text.join('')).not.toContain(PASSWORD);
-    // The private input list is gone once ffmpeg has read it.
-    await new Promise((r) => setTimeout(r, 5500));
-    expect(await readdir(join(dir, 'evidence', '.ring', 'cam-f1', '.input'))).toEqual([]);
-  });
+    // The private input list is gone once ffmpeg has read it (5 s after the ring started).
+    const inputs = join(dir, 'evidence', '.ring', 'cam-f1', '.input');
+    await waitFor('the input list removed', () => readdirSync(inputs).length === 0, 10_000);
+    expect(await readdir(inputs)).toEqual([]);
+  }, 90_000); // up to 30 s for the ring to fill on a loaded machine, then the clip's post-event window
 
   it('grabs an RTSP frame when the camera has no snapshot URI', async () => {
     const { driver } = await setup({ noSnapshotUri: true });

@@ -14,11 +14,24 @@ gi.require_version("GstRtspServer", "1.0")
 gi.require_version("GstRtsp", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
+# The pipeline's elements and the Debian package of each: a missing one makes the server answer DESCRIBE with
+# 503, which says nothing about why, so the source refuses to start instead.
+ELEMENTS = {
+    "videotestsrc": "gstreamer1.0-plugins-base",
+    "timeoverlay": "gstreamer1.0-x",
+    "x264enc": "gstreamer1.0-plugins-ugly",
+    "rtph264pay": "gstreamer1.0-plugins-good",
+}
+
 
 def main() -> None:
     port, user, password = sys.argv[1], sys.argv[2], sys.argv[3]
     path = sys.argv[4] if len(sys.argv) > 4 else "/stream"
     Gst.init(None)
+    missing = [f"{e} ({pkg})" for e, pkg in ELEMENTS.items() if Gst.ElementFactory.find(e) is None]
+    if missing:
+        print("MISSING GStreamer elements: " + ", ".join(missing), file=sys.stderr, flush=True)
+        sys.exit(2)
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(port)
