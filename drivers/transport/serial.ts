@@ -9,6 +9,14 @@
  *
  * A disappearing USB adapter shows up as a read or write error (EIO, ENXIO, EBADF), a hung-up tty reading
  * end-of-file, or a `close` event with `disconnected: true`; each becomes one `lost` event.
+ *
+ * bindings-cpp keeps every port's poller forever: its native object holds its callback (bound to the JS
+ * poller) in a strong reference, and `destroy()` never deletes it (node-serialport #1582; the N-API port left
+ * `delete obj` commented out). That is about 0.4 KB per open (0.17 KB of JS heap, measured), one per unplug.
+ * Breaking the cycle from here (dropping the JS poller's native handle) is not safe: the native destructor
+ * would then run at some later GC and call uv_poll_stop on an fd number that a newer port may have reused,
+ * removing that port's epoll registration. So nothing of ours may stay on an ended link's poller: our only
+ * listener is a `once('readable')`, which the binding's close answers with "Canceled".
  */
 import { EventEmitter } from 'node:events';
 import { readSync, writeSync } from 'node:fs';
@@ -86,7 +94,9 @@ export class SerialLink implements ByteLink {
       this.events.emit('data', Buffer.from(this.readBuf.subarray(0, n)));
       if (n < READ_CHUNK || this.binding !== b) break;
     }
-    this.awaitReadable(b);
+    // A `data` listener may have closed the link (its binding's poller already stopped and destroyed): arming
+    // that poller again crashed the process (SIGSEGV) and kept this link alive through it.
+    if (this.binding === b) this.awaitReadable(b);
   }
 
   private onClose(err: Error | null): void {
