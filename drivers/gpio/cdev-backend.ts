@@ -10,9 +10,11 @@
  * alarm patterns step at ≥ 100 ms); the level of an input after gpioget and before gpiomon starts is tracked from
  * edges only. libgpiod 2.x tools changed their options; this speaks 1.6 (Debian 12 / Raspberry Pi OS bookworm).
  *
- * How it was checked: this machine has no /dev/gpiochip* and no gpiod package, so only the option syntax against
- * the libgpiod 1.6 man pages; the backend is selected only when both exist. Verify on a box with
- * `qinhe gpio list` and a walk test.
+ * How it was checked: this machine has no /dev/gpiochip*, so no line has been driven by these tools. Every command
+ * line the backend runs goes through Debian's real gpiod 1.6 tools in tests/integration/gpio (their option parser
+ * accepts it; they fail only at the absent chip), and a tool's own reason for failing is checked to reach our
+ * error. The backend is selected only when chips and tools both exist. Verify on a box with `qinhe gpio list`
+ * and a walk test.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
@@ -92,6 +94,21 @@ export function parseGpioinfo(text: string): Map<string, GpioLineInfo[]> {
   return chips;
 }
 
+/**
+ * What a long-running tool last wrote to stderr (its reason for exiting, e.g. `gpioset: error setting the GPIO line
+ * values: Device or resource busy`), as `: <text>` for an error message, or '' when it said nothing. Bounded.
+ */
+function lastWords(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-300);
+  });
+  return () => {
+    const last = text.trim().split('\n').pop()?.trim();
+    return last ? `: ${last}` : '';
+  };
+}
+
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 5000 }, (err, stdout, stderr) => {
@@ -124,13 +141,14 @@ async function openInput(tool: (n: string) => string, spec: GpioLineSpec): Promi
       for (const w of watchers) w(level);
     }
   });
+  const said = lastWords(mon);
   const failed = (why: string) => {
     if (closed) return;
     const err = new QinheError('QH_GPIO_IO', `gpiomon for ${spec.chip}/${spec.line} ${why}`);
     for (const h of errorHandlers) h(err);
   };
   mon.on('error', (err) => failed(`failed: ${err.message}`));
-  mon.on('exit', (code, signal) => failed(`exited (${signal ?? code})`));
+  mon.on('close', (code, signal) => failed(`exited (${signal ?? code})${said()}`));
   return {
     spec,
     read: () => Promise.resolve(level),
@@ -155,13 +173,14 @@ async function openOutput(tool: (n: string) => string, spec: GpioLineSpec): Prom
 
   const hold = (value: boolean): ChildProcess => {
     const child = spawn(tool('gpioset'), ['--mode=signal', ...args(value)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const said = lastWords(child);
     child.on('error', (err) => {
       if (holder === child && !closed) for (const h of errorHandlers) h(new QinheError('QH_GPIO_IO', `gpioset ${spec.chip}/${spec.line}: ${err.message}`));
     });
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       if (holder === child && !closed) {
         holder = undefined;
-        for (const h of errorHandlers) h(new QinheError('QH_GPIO_IO', `gpioset for ${spec.chip}/${spec.line} exited (${signal ?? code})`));
+        for (const h of errorHandlers) h(new QinheError('QH_GPIO_IO', `gpioset for ${spec.chip}/${spec.line} exited (${signal ?? code})${said()}`));
       }
     });
     return child;
